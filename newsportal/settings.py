@@ -1,0 +1,87 @@
+"""Scrapy settings for newsportal.
+
+Every value a deployment may need to change reads an environment variable first, so a laptop,
+a CI job and a scrapyd host configure the same code without editing it. scrapyd's per-job
+``setting=K=V`` arrives at command-line priority and overrides all of these.
+"""
+
+import os
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in {"1", "true", "yes", "on"}
+
+
+BOT_NAME = "newsportal"
+SPIDER_MODULES = ["newsportal.spiders"]
+NEWSPIDER_MODULE = "newsportal.spiders"
+
+# --- Politeness: a small regional portal must never feel us. -----------------------------------
+USER_AGENT = env_str(
+    "NEWSPORTAL_USER_AGENT",
+    "newsportal/0.1 (news archive crawler; +https://github.com/newsportal/newsportal)",
+)
+ROBOTSTXT_OBEY = env_bool("NEWSPORTAL_ROBOTSTXT_OBEY", True)
+CONCURRENT_REQUESTS = env_int("NEWSPORTAL_CONCURRENT_REQUESTS", 16)
+CONCURRENT_REQUESTS_PER_DOMAIN = env_int("NEWSPORTAL_CONCURRENT_REQUESTS_PER_DOMAIN", 2)
+DOWNLOAD_DELAY = env_float("NEWSPORTAL_DOWNLOAD_DELAY", 0.5)
+AUTOTHROTTLE_ENABLED = env_bool("NEWSPORTAL_AUTOTHROTTLE", True)
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = env_int("NEWSPORTAL_DOWNLOAD_TIMEOUT", 30)
+RETRY_TIMES = env_int("NEWSPORTAL_RETRY_TIMES", 2)
+REDIRECT_MAX_TIMES = 5
+
+# --- Crawler-trap guards. ----------------------------------------------------------------------
+# Depth counts hops from the home page (menu -> list -> pagination -> article -> 推荐阅读 ...);
+# raise it for a full back-archive crawl of deep paginations.
+DEPTH_LIMIT = env_int("NEWSPORTAL_DEPTH_LIMIT", 30)
+DEPTH_STATS_VERBOSE = False
+# How many query-string variants of one path the crawl may follow (calendars, sort orders...).
+NEWSPORTAL_MAX_QUERY_VARIANTS = env_int("NEWSPORTAL_MAX_QUERY_VARIANTS", 20)
+
+# --- Pages and charsets. -----------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+SPIDER_MIDDLEWARES: dict[str, int] = {}
+ITEM_PIPELINES = {
+    "newsportal.pipelines.ValidationPipeline": 100,
+    "newsportal.pipelines.DedupePipeline": 200,
+}
+EXTENSIONS: dict[str, int] = {}
+ADDONS = {"newsportal.addons.OutputAddon": 0}
+
+# --- Output. -----------------------------------------------------------------------------------
+# Without MONGO_URI the articles of a run go to this JSON Lines file (set it empty to disable).
+NEWSPORTAL_FEED = env_str("NEWSPORTAL_FEED", "output/%(name)s.jsonl")
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"jsonlines": "newsportal.exporters.JsonLinesExporter"}
+
+# Where state that outlives a job lives (incremental-crawl store, spool). Absolute, so scrapyd
+# jobs, whose working directory changes, share it.
+NEWSPORTAL_DATA_DIR = os.path.abspath(
+    env_str(
+        "NEWSPORTAL_DATA_DIR",
+        os.path.join(os.path.expanduser("~"), ".local", "share", "newsportal"),
+    )
+)
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = env_str("NEWSPORTAL_LOG_LEVEL", "INFO")

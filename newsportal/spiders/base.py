@@ -1,0 +1,156 @@
+"""The crawl flow every portal shares: home -> section menu -> list pages -> articles (+ 推荐阅读).
+
+A portal module only states what is specific to it (name, domains, start URLs, an article URL
+pattern); what a page *is* and what it contains is decided by :mod:`newsportal.extraction`,
+from what a reader sees, so an unknown or redesigned markup still crawls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from twisted.python.failure import Failure
+
+from newsportal.extraction import extract_article
+from newsportal.loaders import load_article
+from newsportal.processors import canonicalize_url
+
+logger = logging.getLogger(__name__)
+
+# Links that never lead to an article or a list: feeds, files, scripts, mail.
+DENY_EXTENSIONS = [
+    "jpg", "jpeg", "png", "gif", "webp", "bmp", "svg", "ico", "pdf", "doc", "docx", "xls",
+    "xlsx", "ppt", "pptx", "zip", "rar", "7z", "gz", "mp3", "mp4", "flv", "avi", "wmv", "swf",
+    "exe", "apk", "css", "js", "xml", "rss",
+]  # fmt: skip
+
+
+class PortalSpider(scrapy.Spider):
+    """Base spider for a news portal; subclasses set the class attributes below.
+
+    Required: ``name``, ``site``, ``allowed_domains``, ``start_urls``.
+    Optional: ``article_url_pattern`` (a fast path: such URLs are parsed as articles without
+    asking the page), ``deny_url_patterns`` (known traps or useless areas of the portal).
+    """
+
+    site: ClassVar[str] = ""
+    article_url_pattern: ClassVar[str | None] = None
+    deny_url_patterns: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for attribute in ("site", "allowed_domains", "start_urls"):
+            if not getattr(self, attribute, None):
+                raise NotConfigured(f"{type(self).__name__} must set {attribute!r}")
+        self._article_re = (
+            re.compile(self.article_url_pattern) if self.article_url_pattern else None
+        )
+        self._links = LinkExtractor(
+            allow_domains=self.allowed_domains,
+            deny=self.deny_url_patterns,
+            deny_extensions=DENY_EXTENSIONS,
+            canonicalize=False,
+            unique=True,
+        )
+        self._query_variants: Counter[tuple[str, str]] = Counter()
+        self._errors_logged: set[str] = set()
+
+    # --- flow ---------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:
+            yield self._request(url, via_related=False)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Every page comes here; what it is decides what is taken from it."""
+        if not isinstance(response, TextResponse):
+            self._count_page("other")
+            return
+        raw = extract_article(response.text, response.url)
+        url_says_article = bool(self._article_re and self._article_re.match(response.url))
+        if url_says_article or raw.is_article:
+            yield from self.parse_article(response, raw)
+            return
+        links = self._links.extract_links(response)
+        self._count_page("list" if self._looks_like_list(links) else "other")
+        for link in links:
+            request = self._request(link.url, via_related=False)
+            if request is not None:
+                yield request
+
+    def parse_article(self, response: TextResponse, raw: Any) -> Iterator[Any]:
+        self._count_page("article")
+        item, unparsed = load_article(
+            raw, site=self.site, url=response.url, now=dt.datetime.now(dt.UTC)
+        )
+        stats = self.crawler.stats
+        for field in unparsed:
+            stats.inc_value(f"newsportal/unparsed/{field}")
+        for field, value in item.items():
+            if value is None or (field == "keywords" and not value):
+                stats.inc_value(f"newsportal/missing/{field}")
+        if response.meta.get("via_related"):
+            stats.inc_value("newsportal/articles/via_related")
+        stats.inc_value(f"newsportal/articles/section/{item.get('section') or '(none)'}")
+        yield item
+        for url in raw.related:
+            request = self._request(url, via_related=True)
+            if request is not None:
+                yield request
+        # Article links outside 推荐阅读 (a markup where the heading was not recognised still
+        # reaches the articles it links to); lists and menus are not followed from articles.
+        if self._article_re:
+            for link in self._links.extract_links(response):
+                if self._article_re.match(link.url):
+                    request = self._request(link.url, via_related=False)
+                    if request is not None:
+                        yield request
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _request(self, url: str, *, via_related: bool) -> scrapy.Request | None:
+        url = canonicalize_url(url)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return None
+        if parts.query:
+            key = (parts.netloc, parts.path)
+            self._query_variants[key] += 1
+            limit = self.settings.getint("NEWSPORTAL_MAX_QUERY_VARIANTS", 20)
+            if limit and self._query_variants[key] > limit:
+                self.crawler.stats.inc_value("newsportal/trap/query_variants_skipped")
+                return None
+        return scrapy.Request(
+            url, callback=self.parse, errback=self.on_error, meta={"via_related": via_related}
+        )
+
+    def _looks_like_list(self, links: list[Any]) -> bool:
+        if self._article_re:
+            return any(self._article_re.match(link.url) for link in links)
+        return len(links) >= 10
+
+    def _count_page(self, kind: str) -> None:
+        self.crawler.stats.inc_value(f"newsportal/pages/{kind}")
+
+    def on_error(self, failure: Failure) -> None:
+        """A failed page is counted and logged once; it never stops the crawl."""
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            kind = f"http_{response.status}"
+        else:
+            kind = failure.type.__name__ if failure.type else "error"
+        self.crawler.stats.inc_value(f"newsportal/errors/{kind}")
+        if request.url not in self._errors_logged:
+            self._errors_logged.add(request.url)
+            logger.warning("Page failed (%s): %s", kind, request.url)
