@@ -59,13 +59,18 @@ DEPTH_STATS_VERBOSE = False
 NEWSPORTAL_MAX_QUERY_VARIANTS = env_int("NEWSPORTAL_MAX_QUERY_VARIANTS", 20)
 
 # --- Pages and charsets. -----------------------------------------------------------------------
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+# After HttpCompressionMiddleware (590) has unpacked the body, before MetaRefresh (580) reads it:
+# fixes pages whose declared charset is missing or wrong (GBK portals).
+DOWNLOADER_MIDDLEWARES = {"newsportal.encoding.CharsetMiddleware": 585}
+CHARSET_DETECT_ENABLED = env_bool("NEWSPORTAL_CHARSET_DETECT", True)
 SPIDER_MIDDLEWARES: dict[str, int] = {}
 ITEM_PIPELINES = {
     "newsportal.pipelines.ValidationPipeline": 100,
     "newsportal.pipelines.DedupePipeline": 200,
 }
-EXTENSIONS: dict[str, int] = {}
+EXTENSIONS = {"newsportal.statsfile.StatsFile": 900}
+# Write the closing stats of each run as JSON here ("%(name)s" = spider name); empty: off.
+NEWSPORTAL_STATS_FILE = env_str("NEWSPORTAL_STATS_FILE", "")
 ADDONS = {"newsportal.addons.OutputAddon": 0}
 
 # --- Output. -----------------------------------------------------------------------------------
@@ -85,3 +90,31 @@ NEWSPORTAL_DATA_DIR = os.path.abspath(
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = env_str("NEWSPORTAL_LOG_LEVEL", "INFO")
+
+# --- Monitoring at spider close (newsportal.monitors; docs/deploy.md). --------------------------
+# A failed check logs an ERROR naming it, sets the stat newsportal/monitor/failed (and
+# .../failed/<check>) and POSTs JSON to NEWSPORTAL_MONITOR_WEBHOOK when set. The previous run's
+# article count is kept in NEWSPORTAL_DATA_DIR/monitor/<spider>.json.
+SPIDERMON_ENABLED = env_bool("NEWSPORTAL_MONITOR_ENABLED", True)
+EXTENSIONS = {**EXTENSIONS, "spidermon.contrib.scrapy.extensions.Spidermon": 500}
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsportal.monitors.SpiderCloseMonitorSuite",)
+NEWSPORTAL_MONITOR_WEBHOOK = env_str("NEWSPORTAL_MONITOR_WEBHOOK", "")
+# Articles seen (stored new + skipped as already stored) must be >= this share of the last run's.
+NEWSPORTAL_MONITOR_MIN_SEEN_RATIO = env_float("NEWSPORTAL_MONITOR_MIN_SEEN_RATIO", 0.5)
+# Minimum share of extracted articles having each field; a JSON object merged over these.
+NEWSPORTAL_MONITOR_FIELD_COVERAGE = env_str(
+    "NEWSPORTAL_MONITOR_FIELD_COVERAGE",
+    '{"title": 1.0, "body": 1.0, "published_at": 0.99, "source": 0.9}',
+)
+NEWSPORTAL_MONITOR_MAX_ERRORS = env_int("NEWSPORTAL_MONITOR_MAX_ERRORS", 0)
+NEWSPORTAL_MONITOR_MAX_SPIDER_EXCEPTIONS = env_int("NEWSPORTAL_MONITOR_MAX_SPIDER_EXCEPTIONS", 0)
+NEWSPORTAL_MONITOR_MAX_DOWNLOAD_ERROR_RATIO = env_float(
+    "NEWSPORTAL_MONITOR_MAX_DOWNLOAD_ERROR_RATIO", 0.05
+)
+# Drops other than these reasons (newsportal/dropped/<reason>) count as lost articles.
+NEWSPORTAL_MONITOR_MAX_DROPPED_RATIO = env_float("NEWSPORTAL_MONITOR_MAX_DROPPED_RATIO", 0.05)
+NEWSPORTAL_MONITOR_DROPPED_IGNORE = ["duplicate_url", "duplicate_content", "already_stored"]
+# Stats counting articles skipped because an earlier run stored them.
+NEWSPORTAL_MONITOR_SKIPPED_STATS = ["deltafetch/skipped"]
+# Below this many extracted articles, no 推荐阅读-reached article is expected (incremental runs).
+NEWSPORTAL_MONITOR_RELATED_MIN_ARTICLES = env_int("NEWSPORTAL_MONITOR_RELATED_MIN_ARTICLES", 10)
