@@ -1,0 +1,50 @@
+"""The offline demo site: ``python -m tests.replica serve --root DIR --port 8800 [--articles N]``.
+
+Builds the replica when DIR has no truth.json, then serves it until Ctrl-C.
+"""
+
+import argparse
+import signal
+import time
+from pathlib import Path
+
+from tests.replica.server import ReplicaServer
+from tests.replica.site import build_site
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.replica")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="build the replica (if needed) and serve it")
+    serve.add_argument("--root", type=Path, required=True)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8800)
+    serve.add_argument("--articles", type=int, default=220)
+    serve.add_argument("--extra", type=int, default=0)
+    serve.add_argument("--seed", type=int, default=7)
+    build = sub.add_parser("build", help="(re)build the replica into ROOT and exit")
+    build.add_argument("--root", type=Path, required=True)
+    build.add_argument("--articles", type=int, default=220)
+    build.add_argument("--extra", type=int, default=0)
+    build.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    if args.command == "build" or not (args.root / "truth.json").exists():
+        truth = build_site(args.root, articles=args.articles, extra=args.extra, seed=args.seed)
+        print(f"built {len(truth['articles'])} articles into {args.root}", flush=True)
+    if args.command == "build":
+        return
+    # Background jobs inherit SIGINT as ignored; make both INT and TERM stop the server cleanly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with ReplicaServer(args.root, host=args.host, port=args.port) as server:
+        print(f"replica serving; use: http_proxy={server.proxy_url}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("stopped", flush=True)
+
+
+if __name__ == "__main__":
+    main()

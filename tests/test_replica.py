@@ -1,0 +1,251 @@
+"""The replica must be a faithful stand-in: seed verbatim, real charsets, statuses and proxying."""
+
+import filecmp
+import http.client
+import json
+import re
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.replica import content as C
+from tests.replica.server import ReplicaServer
+from tests.replica.site import build_site
+
+ARTICLES = 150
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("replica")
+    return root, build_site(root, articles=ARTICLES)
+
+
+@pytest.fixture(scope="module")
+def server(site: tuple[Path, dict]):
+    with ReplicaServer(site[0]) as srv:
+        yield srv
+
+
+@pytest.fixture
+def fetch(server: ReplicaServer):
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({"http": server.proxy_url}), _NoRedirect()
+    )
+
+    def get(url: str, timeout: float = 10) -> tuple[int, bytes, dict]:
+        try:
+            with opener.open(url, timeout=timeout) as resp:
+                return resp.status, resp.read(), dict(resp.headers)
+        except urllib.error.HTTPError as err:
+            return err.code, err.read(), dict(err.headers)
+
+    return get
+
+
+def _by_url(truth: dict) -> dict:
+    return {a["url"]: a for a in truth["articles"]}
+
+
+def test_seed_article_served_verbatim(site, fetch):
+    status, body, headers = fetch(C.SEED_URL)
+    html = body.decode("utf-8")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert f"<h1>{C.SEED_TITLE}</h1>" in html
+    assert "2024-06-05 16:33:17 来源：中国新闻网 浏览次数：" in html
+    for paragraph in C.SEED_PARAGRAPHS:
+        assert paragraph in html
+    for label in [
+        "新闻发布会现场。山西省政府新闻办供图",
+        "关健词：<",
+        "责任编辑：代平",
+        "推荐阅读",
+        "免责声明：九龙网",
+        "2024年06月05日 16:24",
+        "关于我们",
+    ]:
+        assert label in html
+    assert html.count("<li><a href=") >= len(C.MENU) + 7
+
+
+def test_seed_truth_entry(site):
+    seed = _by_url(site[1])[C.SEED_URL]
+    assert seed["title"] == C.SEED_TITLE
+    assert seed["section"] == "国内新闻"
+    assert seed["published_at"] == "2024-06-05T16:33:17+08:00"
+    assert (seed["source"], seed["editor"], seed["keywords"]) == ("中国新闻网", "代平", [])
+    assert seed["body"] == "\n".join(C.SEED_PARAGRAPHS)
+    assert seed["images"][0]["caption"] == C.SEED_CAPTION
+    assert seed["related"][0] == C.SEED_URL
+    assert len(seed["related"]) == 7
+    assert all(u in _by_url(site[1]) for u in seed["related"])
+
+
+def test_truth_covers_templates_and_reachability(site, fetch):
+    truth = site[1]
+    arts = truth["articles"]
+    assert len(arts) >= ARTICLES
+    assert {a["template"] for a in arts} == {"div", "table", "html5"}
+    listed = "".join(fetch(u)[1].decode(_charset(u, truth)) for u in truth["list_urls"])
+    only_related = [a for a in arts if a["only_via_related"]]
+    assert only_related
+    linked_from = {u for a in arts for u in a["related"]}
+    for a in only_related:
+        assert a["url"] not in listed
+        assert a["url"] in linked_from
+    for a in arts:
+        if not a["only_via_related"]:
+            assert a["url"] in listed, a["url"]
+
+
+def _charset(url: str, truth: dict) -> str:
+    return "gbk" if "//bs." in url else "utf-8"
+
+
+def test_every_truth_article_is_served(site, fetch):
+    for a in site[1]["articles"]:
+        status, body, _ = fetch(a["url"])
+        assert status == 200, a["url"]
+        assert a["title"] in body.decode(a["encoding"])
+
+
+def test_gbk_page_has_meta_charset_only(site, fetch):
+    a = next(
+        x
+        for x in site[1]["articles"]
+        if x["encoding"] == "gbk" and x["url"] not in site[1]["special_urls"].values()
+    )
+    status, body, headers = fetch(a["url"])
+    assert status == 200
+    assert headers["Content-Type"] == "text/html"
+    assert b'content="text/html; charset=gb2312"' in body
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    html = body.decode("gbk")
+    assert a["title"] in html
+    assert a["body"].split("\n")[0] in html
+
+
+def test_wrong_charset_header(site, fetch):
+    url = site[1]["special_urls"]["wrong_charset"]
+    status, body, headers = fetch(url)
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert _by_url(site[1])[url]["title"] in body.decode("gbk")
+
+
+def test_error_statuses(site, fetch):
+    errors = site[1]["error_urls"]
+    for url in errors["404"]:
+        assert fetch(url)[0] == 404
+    assert fetch(errors["500"][0])[0] == 500
+    loop = errors["redirect_loop"]
+    status, _, headers = fetch(loop[0])
+    assert (status, headers["Location"]) == (302, loop[1])
+    assert fetch(loop[1])[2]["Location"] == loop[0]
+    status, _, headers = fetch(errors["offsite_redirect"][0])
+    assert status == 302
+    assert headers["Location"].startswith("http://www.example.com/")
+
+
+def test_slow_page_sleeps(site, fetch, monkeypatch):
+    url = site[1]["error_urls"]["timeout"][0]
+    monkeypatch.setenv("REPLICA_SLOW_SECONDS", "0")
+    assert fetch(url)[0] == 200
+    monkeypatch.setenv("REPLICA_SLOW_SECONDS", "2")
+    with pytest.raises((TimeoutError, socket.timeout, urllib.error.URLError)):
+        fetch(url, timeout=0.3)
+
+
+def test_offsite_host_is_502_and_logged(server, fetch):
+    server.reset_log()
+    assert fetch("http://www.example.com/")[0] == 502
+    assert server.requests == [("GET", "http://www.example.com/", 502)]
+
+
+def test_origin_form_request_uses_host_header(site, server):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("GET", "/china/", headers={"Host": "news.jiulongw.cn"})
+    resp = conn.getresponse()
+    html = resp.read().decode()
+    conn.close()
+    assert resp.status == 200
+    assert "http://news.jiulongw.cn/china/index_2.html" in site[1]["list_urls"]
+    assert "index_2.html" in html and "下一页" in html
+    assert ("GET", "http://news.jiulongw.cn/china/", 200) in server.requests
+
+
+def test_robots_and_disallowed_links(site, fetch):
+    for host in C.HOSTS.values():
+        status, body, _ = fetch(f"http://{host}/robots.txt")
+        assert status == 200
+        assert b"Disallow: /print/" in body and b"Disallow: /admin/" in body
+    assert all(re.search(r"\.cn/(print|admin)/", u) for u in site[1]["disallowed_urls"])
+    html = fetch(C.SEED_URL)[1].decode()
+    assert "http://news.jiulongw.cn/print/142465.html" in html
+    assert all(
+        u.split("/")[2].endswith("example.com") or "people" in u for u in site[1]["offsite_urls"]
+    )
+
+
+def test_aliases_serve_the_same_article(site, fetch):
+    aliased = [a for a in site[1]["articles"] if a["aliases"]]
+    assert len(aliased) == 2
+    for a in aliased:
+        status, body, _ = fetch(a["aliases"][0])
+        assert status == 200
+        assert a["body"].split("\n")[-1] in body.decode()
+    home = fetch("http://news.jiulongw.cn/")[1].decode()
+    assert all(a["aliases"][0] in home for a in aliased)
+
+
+def test_traps(site, fetch):
+    html = fetch("http://news.jiulongw.cn/calendar/?date=2030-01-01")[1].decode()
+    assert "/calendar/?date=2030-01-02" in html
+    sids = {
+        re.search(
+            r"sid=(\w+)", fetch("http://news.jiulongw.cn/zonghe/index.html")[1].decode()
+        ).group(1)
+        for _ in range(2)
+    }
+    assert len(sids) == 2
+
+
+def test_rebuild_is_deterministic(tmp_path):
+    build_site(tmp_path / "a", articles=40)
+    build_site(tmp_path / "b", articles=40)
+    cmp = filecmp.dircmp(tmp_path / "a", tmp_path / "b")
+    files = [p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()]
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", files, shallow=False)
+    assert not cmp.left_only and not cmp.right_only
+    assert (mismatch, errors) == ([], [])
+    assert len(match) > 40
+
+
+def test_extra_articles_appear_on_page_one(tmp_path):
+    base = build_site(tmp_path, articles=40)
+    with ReplicaServer(tmp_path) as srv:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": srv.proxy_url}))
+        grown = build_site(tmp_path, articles=40, extra=3)  # published while serving
+        new = [a for a in grown["articles"] if a["url"] not in _by_url(base)]
+        assert len(new) == 3
+        assert [a for a in grown["articles"] if a["url"] in _by_url(base)] == base["articles"]
+        home = opener.open("http://news.jiulongw.cn/").read().decode()
+        for a in new:
+            assert a["url"] in home
+            section_url = next(
+                u for u in grown["list_urls"] if u.rsplit("/", 2)[1] in a["url"].split("/")[3]
+            )
+            page1 = opener.open(section_url).read().decode(a["encoding"])
+            assert a["url"] in page1
+            assert a["title"] in opener.open(a["url"]).read().decode(a["encoding"])
+    assert json.loads((tmp_path / "truth.json").read_text())["articles"] == grown["articles"]
