@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from itemloaders.processors import Identity, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
@@ -21,6 +22,7 @@ from newsportal.processors import (
     clean_editor,
     clean_source,
     clean_text,
+    find_date_text,
     join_paragraphs,
     parse_date,
     split_keywords,
@@ -39,6 +41,11 @@ def _non_empty(value: str | None) -> str | None:
 
 def _date(value: str, loader_context: dict[str, Any]) -> dt.datetime | None:
     return parse_date(value, now=loader_context.get("now"))
+
+
+def _date_raw(value: str, loader_context: dict[str, Any]) -> str | None:
+    # The date as printed; the whole line when no date could be read, to show what was there.
+    return find_date_text(value, now=loader_context.get("now")) or _non_empty(value)
 
 
 def _image(image: dict[str, Any]) -> dict[str, Any] | None:
@@ -76,7 +83,21 @@ class ArticleLoader(ItemLoader):
     aliases_in = MapCompose(clean_text, canonicalize_url)
     aliases_out = _unique
     crawled_at_in = Identity()
-    published_at_raw_in = MapCompose(_non_empty)
+    published_at_raw_in = MapCompose(_date_raw)
+
+
+def _site_of(host: str) -> str:
+    return ".".join(host.split(".")[-2:])
+
+
+def _trustworthy_canonical(canonical: str, fetched: str) -> bool:
+    """A canonical link is believed only on the same site and not pointing at a home page:
+    careless templates print the home page, or another site's URL, as every page's canonical.
+    """
+    target, origin = urlsplit(canonical), urlsplit(fetched)
+    if target.scheme not in ("http", "https") or not target.hostname or not origin.hostname:
+        return False
+    return _site_of(target.hostname) == _site_of(origin.hostname) and target.path not in ("", "/")
 
 
 def load_article(
@@ -94,7 +115,9 @@ def load_article(
     now = now or dt.datetime.now(dt.UTC)
     loader = ArticleLoader(now=now)
     fetched = canonicalize_url(url or raw.url)
-    canonical = canonicalize_url(raw.canonical_url) if raw.canonical_url else fetched
+    canonical = fetched
+    if raw.canonical_url and _trustworthy_canonical(raw.canonical_url, fetched):
+        canonical = canonicalize_url(raw.canonical_url)
     loader.add_value("url", canonical)
     if canonical != fetched:
         loader.add_value("aliases", fetched)

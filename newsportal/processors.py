@@ -27,6 +27,7 @@ __all__ = [
     "clean_editor",
     "clean_source",
     "clean_text",
+    "find_date_text",
     "join_paragraphs",
     "parse_date",
     "split_keywords",
@@ -189,24 +190,46 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
     of that day, like any date printed without a time. Impossible dates (2024-13-45) and
     garbage give None rather than an exception, so one bad field never loses the item.
     """
+    found = _find_date(text, now)
+    return found[0] if found else None
+
+
+def find_date_text(text: str | None, now: datetime | None = None) -> str | None:
+    """The part of a line that ``parse_date`` reads, as printed ("2024年06月05日 16:33").
+
+    Stored beside the parsed time so a reader can check the parse, without the 来源 and
+    浏览次数 that share its line.
+    """
+    found = _find_date(text, now)
+    return found[1] if found else None
+
+
+def _find_date(text: str | None, now: datetime | None) -> tuple[datetime, str] | None:
     if not text:
         return None
-    normalised = unicodedata.normalize("NFKC", clean_text(text))
+    cleaned = clean_text(text)
+    normalised = unicodedata.normalize("NFKC", cleaned)
     if not normalised:
         return None
+    # NFKC maps full-width digits and colons one to one; where it did not, show it normalised.
+    shown = cleaned if len(cleaned) == len(normalised) else normalised
+
+    def result(when: datetime, match: re.Match[str]) -> tuple[datetime, str]:
+        return when, shown[match.start() : match.end()].strip()
+
     for match in _ABSOLUTE.finditer(normalised):
         when = _absolute(match)
         if when is not None:
-            return when
+            return result(when, match)
     current = _local_now(now)
     for match in _RELATIVE.finditer(normalised):
         when = _relative(match, current)
         if when is not None:
-            return when
+            return result(when, match)
     for match in _MONTH_DAY.finditer(normalised):
         when = _month_day(match, current)
         if when is not None:
-            return when
+            return result(when, match)
     return None
 
 

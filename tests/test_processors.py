@@ -13,6 +13,7 @@ from newsportal.processors import (
     clean_editor,
     clean_source,
     clean_text,
+    find_date_text,
     join_paragraphs,
     parse_date,
     split_keywords,
@@ -189,6 +190,24 @@ def test_parse_date_defaults_to_the_current_time():
     result = parse_date("刚刚")
     after = datetime.now(TZ)
     assert before <= result <= after
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-06-05 16:33:17 来源：中国新闻网 浏览次数：", "2024-06-05 16:33:17"),
+        ("2024-06-05 16:33:17 来源:中国新闻网 浏览次数:", "2024-06-05 16:33:17"),
+        ("发布时间：2024年06月05日 16:33", "2024年06月05日 16:33"),
+        ("日期:　２０２４年６月５日", "２０２４年６月５日"),
+        ("3小时前 来源：保山日报", "3小时前"),
+        ("昨天 16:33", "昨天 16:33"),
+        ("来源：今日头条", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_find_date_text(text, expected):
+    assert find_date_text(text, now=NOW) == expected
 
 
 # --------------------------------------------------------------------------- clean_source

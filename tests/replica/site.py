@@ -285,7 +285,8 @@ def generate(articles: int, extra: int, seed: int) -> tuple[list[Article], list[
     for a in base:
         if a.only_via_related:
             parent = rng.choice([p for p in listed if p.id != SEED_ID])
-            parent.related.insert(rng.randint(0, len(parent.related)), (a, a.url))
+            if all(t is not a for t, _ in parent.related):
+                parent.related.insert(rng.randint(0, len(parent.related)), (a, a.url))
     alias = specials["alias_mobile"]
     alias.aliases = [f"http://{alias.section.host}/m/{alias.section.slug}/{alias.id}.html"]
     alias = specials["alias_path"]
