@@ -83,7 +83,9 @@ _TIME = (
 _ABSOLUTE = re.compile(
     r"(?<!\d)(?P<y>\d{4})\s*"
     r"(?:(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)"
-    r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})(?:\s*日|(?!\d)))"
+    r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})(?:\s*日|(?!\d))"
+    # Xinhua prints the year apart from month/day: "2024 06/05 15:07:22".
+    r"|\s(?P<m3>\d{1,2})/(?P<d3>\d{1,2})(?!\d))"
     r"(?:" + _TIME + r")?(?!\d)"
 )
 _RELATIVE = re.compile(
@@ -142,8 +144,8 @@ def _with_offset(local: datetime, tz: str | None) -> datetime:
 
 def _absolute(match: re.Match[str]) -> datetime | None:
     year = int(match.group("y"))
-    month = int(match.group("m") or match.group("m2"))
-    day = int(match.group("d") or match.group("d2"))
+    month = int(match.group("m") or match.group("m2") or match.group("m3"))
+    day = int(match.group("d") or match.group("d2") or match.group("d3"))
     if not 1900 <= year <= 2100:
         return None
     try:
@@ -291,8 +293,9 @@ _LEADING_DATE = re.compile(
     r"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?[0-9０-９]{4}\s*[-/.年－／．]\S*"
     r"(?:\s+[0-9０-９]{1,2}\s*[:：时点][0-9０-９:：分秒]*)?"
 )
-_SOURCE_WORDS = ("文章来源", "新闻来源", "信息来源", "来源", "稿源", "出处")
-_SOURCE_LABEL = re.compile(rf"(?:{'|'.join(_SOURCE_WORDS)}){_COLON}")
+_SOURCE_WORDS = ("文章来源", "新闻来源", "信息来源", "来源", "稿源", "出处", "来自")
+# 图片来源 credits a photo, not the article; 来自 counts only with a colon ("来自北京" is a place).
+_SOURCE_LABEL = re.compile(rf"(?<!图片)(?<!图)(?:{'|'.join(_SOURCE_WORDS)}){_COLON}")
 
 
 def clean_source(text: str | None) -> str | None:
@@ -312,9 +315,14 @@ def clean_source(text: str | None) -> str | None:
 
 
 _EDITOR_WORDS = ("责任编辑", "责编", "编辑", "编审")
-_EDITOR_LABEL = re.compile(rf"(?:{'|'.join(_EDITOR_WORDS)}){_COLON}")
+# With a colon anywhere; without one only at the start ("编辑 张彤").
+_EDITOR_LABEL = re.compile(
+    rf"(?:{'|'.join(_EDITOR_WORDS)}){_COLON}|^[(（\[【]?(?:{'|'.join(_EDITOR_WORDS)})\s+(?=\S)"
+)
+# What follows the name on the same line: another label, or page widgets (【打印】, 分享到).
 _EDITOR_TRAILING = re.compile(
     rf"(?:来源|稿源|作者|记者|校对|审核|审校|监制|签发|发布时间|时间|日期|浏览次数|点击){_COLON}"
+    r"|\s*(?:[【|｜]|\[(?!.*\]$)|\](?=.)|分享到|版权声明|打印|关闭窗口|返回顶部)"
 )
 
 

@@ -158,6 +158,7 @@ def test_join_paragraphs(paragraphs, expected):
         ("   ", None),
         ("", None),
         (None, None),
+        ("2024 06/05 15:07:22", sh(2024, 6, 5, 15, 7, 22)),
     ],
 )
 def test_parse_date(text, expected):
@@ -267,6 +268,8 @@ def test_find_date_text(text, expected):
         ("", None),
         ("\u3000", None),
         (None, None),
+        ("发布者: admin | 来自: 施甸县融媒体中心", "施甸县融媒体中心"),
+        ("图片来源：视觉中国 来源：中国新闻网", "中国新闻网"),
     ],
 )
 def test_clean_source(text, expected):
@@ -297,6 +300,11 @@ def test_clean_source(text, expected):
         ("编辑", None),
         ("", None),
         (None, None),
+        ("责任编辑：李明 【打印此页】【关闭窗口】", "李明"),
+        ("责任编辑：hanlinwu] 分享到：QQ空间", "hanlinwu"),
+        ("编辑：陈欣 版权声明：本文为上游新闻原创", "陈欣"),
+        ("编辑 张彤", "张彤"),
+        ("[责任编辑:代平]", "代平"),
     ],
 )
 def test_clean_editor(text, expected):
