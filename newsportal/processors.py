@@ -293,7 +293,7 @@ _LEADING_DATE = re.compile(
     r"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?[0-9０-９]{4}\s*[-/.年－／．]\S*"
     r"(?:\s+[0-9０-９]{1,2}\s*[:：时点][0-9０-９:：分秒]*)?"
 )
-_SOURCE_WORDS = ("文章来源", "新闻来源", "信息来源", "来源", "稿源", "出处", "来自")
+_SOURCE_WORDS = ("文章来源", "新闻来源", "信息来源", "来源于", "来源", "稿源", "出处", "来自")
 # 图片来源 credits a photo, not the article; 来自 counts only with a colon ("来自北京" is a place).
 _SOURCE_LABEL = re.compile(rf"(?<!图片)(?<!图)(?:{'|'.join(_SOURCE_WORDS)}){_COLON}")
 
@@ -343,7 +343,7 @@ def clean_editor(text: str | None) -> str | None:
 
 
 _KEYWORD_LABEL = re.compile(
-    rf"^(?:关健词|关键词|关键字|标签|tags?)(?:{_COLON}|\s+|$)\s*",
+    rf"^(?:文章|本文)?(?:关健词|关键词|关键字|标签|tags?)(?:{_COLON}|\s+|$)\s*",
     re.IGNORECASE,
 )
 _KEYWORD_END = re.compile(rf"(?:责任编辑|编辑|来源|作者){_COLON}")

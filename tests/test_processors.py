@@ -270,6 +270,7 @@ def test_find_date_text(text, expected):
         (None, None),
         ("发布者: admin | 来自: 施甸县融媒体中心", "施甸县融媒体中心"),
         ("图片来源：视觉中国 来源：中国新闻网", "中国新闻网"),
+        ("来源于：东区办事处", "东区办事处"),
     ],
 )
 def test_clean_source(text, expected):
@@ -336,6 +337,7 @@ def test_clean_editor(text, expected):
         ("关健词：  ，、", []),
         ("", []),
         (None, []),
+        ("文章关键词：降雨 预警", ["降雨", "预警"]),
     ],
 )
 def test_split_keywords(text, expected):
