@@ -1,0 +1,287 @@
+"""Stored pages -> extract_article, compared with expectations written by hand.
+
+Every ``tests/pages/<name>.html`` has a ``<name>.json`` next to it. The pages are the seed
+article in markups the real portal might use (div CMS, GBK tables, noisy HTML5, ASCII
+labels), list and home pages, and articles in the style of other Chinese news sites.
+Pages are stored as bytes and decoded like the spider does, so GBK pages test that too.
+
+Expectation keys: ``date`` / ``source`` must be contained in ``date_text`` /
+``source_text`` (those are raw lines); every other key is compared exactly. Keys that
+are absent are not checked (list and home pages only promise ``is_article``).
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from newsportal.encoding import decode_html
+from newsportal.extraction import RawArticle, extract_article
+
+PAGES = Path(__file__).parent / "pages"
+CASES = sorted(p.stem for p in PAGES.glob("*.json"))
+EXACT = (
+    "canonical_url",
+    "title",
+    "editor_text",
+    "keywords_text",
+    "section",
+    "paragraphs",
+    "images",
+    "related",
+    "is_article",
+)
+
+
+def _load(name: str) -> tuple[RawArticle, dict]:
+    expected = json.loads((PAGES / f"{name}.json").read_text("utf-8"))
+    text, _ = decode_html((PAGES / f"{name}.html").read_bytes())
+    return extract_article(text, expected["url"]), expected
+
+
+def test_every_page_has_expectations():
+    assert CASES
+    assert {p.stem for p in PAGES.glob("*.html")} == set(CASES)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_stored_page(name):
+    article, expected = _load(name)
+    for key in EXACT:
+        if key in expected:
+            assert getattr(article, key) == expected[key], key
+    if "date" in expected:
+        assert article.date_text is not None
+        assert expected["date"] in article.date_text
+    if "source" in expected:
+        if expected["source"] is None:
+            assert article.source_text is None
+        else:
+            assert article.source_text is not None
+            assert expected["source"] in article.source_text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n",
+        "<html>",
+        "<!-- only a comment -->",
+        '<?xml version="1.0" encoding="gbk"?><html><body></body></html>',
+        "\x00\x01<p>\ud800</p>",
+        "<html><body><div><p>未闭合的段落<div><span>",
+    ],
+)
+def test_bad_markup_gives_empty_non_article(html):
+    article = extract_article(html, "http://news.jiulongw.cn/x.html")
+    assert article.url == "http://news.jiulongw.cn/x.html"
+    assert article.is_article is False
+    assert article.paragraphs == []
+
+
+def test_truncated_article_keeps_what_arrived():
+    text, _ = decode_html((PAGES / "jiulong_div.html").read_bytes())
+    cut = text[: text.index("在具体工作开展方面")]
+    article = extract_article(cut, "http://news.jiulongw.cn/china/2024-06-05/142465.html")
+    assert article.title == "2023年山西破获电信网络诈骗案件1.7万余起"
+    assert article.paragraphs[0].startswith("中新网太原6月5日电")
+    assert len(article.paragraphs) == 3
+
+
+def test_xml_declared_str_is_parsed():
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        "<html><head><title>山西破获电诈案件_九龙网</title></head><body>"
+        "<h1>山西破获电诈案件</h1><p>2024-06-05 16:33 来源：中国新闻网</p>"
+        "<div><p>" + "记者6月5日获悉，山西全省共破获电信网络诈骗案件1.7万余起。" * 4 + "</p></div>"
+        "</body></html>"
+    )
+    article = extract_article(html, "http://news.jiulongw.cn/a.html")
+    assert article.title == "山西破获电诈案件"
+    assert article.source_text == "来源：中国新闻网"
+    assert article.is_article is True
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_minified_page_reads_the_same(name):
+    """Minified markup glues the boxes of a line together; readers still see the same page."""
+    expected = json.loads((PAGES / f"{name}.json").read_text("utf-8"))
+    text, _ = decode_html((PAGES / f"{name}.html").read_bytes())
+    article = extract_article(re.sub(r">\s+<", "><", text), expected["url"])
+    for key in EXACT:
+        if key in expected:
+            assert getattr(article, key) == expected[key], key
+    if expected.get("source"):
+        assert expected["source"] in article.source_text
+
+
+@pytest.mark.parametrize(
+    ("head", "body_extra", "expected"),
+    [
+        (
+            '<meta property="article:published_time" content="2024-06-05T16:33:17+08:00">',
+            "",
+            "2024-06-05T16:33:17+08:00",
+        ),
+        ('<meta name="PubDate" content="2024-06-05 16:33">', "", "2024-06-05 16:33"),
+        ("", '<time datetime="2024-06-05T16:33">六月五日</time>', "2024-06-05T16:33"),
+    ],
+)
+def test_date_falls_back_to_meta_when_no_line_shows_it(head, body_extra, expected):
+    paragraph = "<p>" + "记者6月5日获悉，山西全省共破获电信网络诈骗案件1.7万余起。" * 3 + "</p>"
+    html = (
+        f"<html><head><title>山西破获电诈案件_九龙网</title>{head}</head><body>"
+        f"<h1>山西破获电诈案件</h1><div>{paragraph * 3}</div>{body_extra}</body></html>"
+    )
+    article = extract_article(html, "http://news.jiulongw.cn/a.html")
+    assert article.date_text == expected
+    assert article.is_article is True
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_any_truncation_of_a_page_is_survived(name):
+    """Connections drop mid-page: every prefix must still give a RawArticle, never raise."""
+    text, _ = decode_html((PAGES / f"{name}.html").read_bytes())
+    for cut in range(0, len(text), max(1, len(text) // 25)):
+        article = extract_article(text[:cut], "http://news.jiulongw.cn/x.html")
+        assert isinstance(article.paragraphs, list)
+        assert article.is_article in (True, False)
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (
+            '<div>推荐阅读：<a href="/a.html">保山召开防汛会议</a> '
+            '<a href="/b.html#top">腾冲迎来旅游旺季</a></div>',
+            ["http://news.jiulongw.cn/a.html", "http://news.jiulongw.cn/b.html"],
+        ),
+        (
+            '<div><h3>相关新闻</h3><a href="/a.html">保山召开防汛会议</a><span>06-05</span>'
+            '<a href="/b.html">腾冲迎来旅游旺季</a><span>06-04</span><a href="/more/">更多</a>'
+            '<div>热门排行</div><a href="/c.html">不是推荐阅读</a></div>',
+            ["http://news.jiulongw.cn/a.html", "http://news.jiulongw.cn/b.html"],
+        ),
+        ('<div><h3>热门排行</h3><a href="/c.html">不是推荐阅读</a></div>', []),
+    ],
+)
+def test_related_links_stop_at_the_next_box(block, expected):
+    paragraph = "<p>" + "记者6月5日获悉，山西全省共破获电信网络诈骗案件1.7万余起。" * 3 + "</p>"
+    html = f"<html><body><h1>山西破获电诈案件</h1><div>{paragraph * 3}</div>{block}</body></html>"
+    assert extract_article(html, "http://news.jiulongw.cn/x/1.html").related == expected
+
+
+def test_lead_picture_in_its_own_box_above_the_text():
+    """Some templates put the photo and its caption in a box before the text block."""
+    expected = json.loads((PAGES / "jiulong_div.json").read_text("utf-8"))
+    text, _ = decode_html((PAGES / "jiulong_div.html").read_bytes())
+    start = text.index('<div class="content" id="content">')
+    end = text.index("</p>", text.index("新闻发布会现场。")) + len("</p>")
+    moved = (
+        '<div class="pic"><img src="/uploads/allimg/240605/1-240605163317.jpg" width="600">'
+        "<p>新闻发布会现场。山西省政府新闻办供图</p></div>"
+        '<div class="content" id="content">'
+    )
+    article = extract_article(text[:start] + moved + text[end:], expected["url"])
+    assert article.images == expected["images"]
+    assert article.paragraphs == expected["paragraphs"]
+
+
+@pytest.mark.parametrize(
+    ("crumb", "expected"),
+    [
+        ('当前位置：<a href="/">首页</a> &gt; <a href="/news/">新闻</a> &gt; 国内新闻', "国内新闻"),
+        ('<a href="/">九龙网</a> » <a href="/china/">国内新闻</a> » 正文', "国内新闻"),
+        ('<a href="/">首页</a> | <a href="/a/">保山</a> | <a href="/b/">云南</a>', None),
+    ],
+)
+def test_breadcrumb_section_as_a_reader_sees_it(crumb, expected):
+    paragraph = "<p>" + "记者6月5日获悉，山西全省共破获电信网络诈骗案件1.7万余起。" * 3 + "</p>"
+    html = (
+        f"<html><body><div>{crumb}</div><h1>山西破获电诈案件</h1>"
+        f"<div>{paragraph * 3}</div></body></html>"
+    )
+    assert extract_article(html, "http://news.jiulongw.cn/x/1.html").section == expected
+
+
+def _page(head: str = "", above: str = "", below: str = "", after: str = "") -> str:
+    """A small article page: headline, optional lines around it, three paragraphs."""
+    paragraph = "<p>" + "记者6月5日获悉，山西全省共破获电信网络诈骗案件1.7万余起。" * 2 + "</p>"
+    return (
+        f"<html><head><title>山西破获电诈案件_九龙网</title>{head}</head><body>{above}"
+        f"<h1>山西破获电诈案件</h1>{below}<div class='text'>{paragraph * 3}{after}</div>"
+        "</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "field", "expected"),
+    [
+        # A relative date on the page is only true on the day it was printed.
+        (
+            _page(below='<div><time datetime="2024-06-05T10:32:00+08:00">今天 10:32</time></div>'),
+            "date_text",
+            "2024-06-05T10:32:00+08:00",
+        ),
+        # WeChat prints the date from a script variable.
+        (
+            _page(head='<script>var ct = "1717568700";</script>', below="<em></em>"),
+            "date_text",
+            "2024-06-05 14:25:00",
+        ),
+        # Teaser dates under the text are not the article's date.
+        (
+            _page(
+                head='<meta property="article:published_time" content="2024-06-05 18:12">',
+                after='<ul><li><a href="/1.html">国务院常务会议部署优化营商环境</a>'
+                "<span>2024-06-04 10:00</span></li></ul>",
+            ),
+            "date_text",
+            "2024-06-05 18:12",
+        ),
+        # A labelled date line under the text is.
+        (
+            _page(after="<div>发布日期：2024-06-05 责任编辑：龙慧</div>"),
+            "date_text",
+            "发布日期：2024-06-05 责任编辑：龙慧",
+        ),
+        (_page(after="<p>编辑 张彤</p>"), "editor_text", "编辑 张彤"),
+        (
+            _page(after="<p>责任编辑：陈欣 版权声明：本文为原创</p>"),
+            "editor_text",
+            "责任编辑：陈欣",
+        ),
+        # The source link points to another site; the channel link does not.
+        (
+            _page(
+                below='<div><a href="/shehui/">社会</a> <a href="http://www.xinhuanet.com/">'
+                "新华网</a> 2024-06-05 10:28</div>"
+            ),
+            "source_text",
+            "新华网",
+        ),
+        # A photo credit is not the source.
+        (
+            _page(
+                below='<div>2024年06月05日 14:25 <a href="https://www.chinanews.com.cn/">'
+                "中国新闻网</a></div><div><img src='/a.jpg'><span>图片来源：视觉中国</span></div>"
+            ),
+            "source_text",
+            "中国新闻网",
+        ),
+        (_page(after="<p>来源：市教育体育局</p>"), "source_text", "来源：市教育体育局"),
+    ],
+)
+def test_reader_visible_details(html, field, expected):
+    assert getattr(extract_article(html, "http://news.jiulongw.cn/x/1.html"), field) == expected
+
+
+def test_reprint_notices_and_app_promotions_are_not_body():
+    html = _page(
+        after="<p>本文系观察者网独家稿件，未经授权，不得转载。</p><p>海量资讯、精准解读，尽在新浪财经APP</p>"
+    )
+    article = extract_article(html, "http://news.jiulongw.cn/x/1.html")
+    assert len(article.paragraphs) == 3
+    assert all("转载" not in p and "APP" not in p for p in article.paragraphs)
