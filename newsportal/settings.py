@@ -63,10 +63,12 @@ NEWSPORTAL_MAX_QUERY_VARIANTS = env_int("NEWSPORTAL_MAX_QUERY_VARIANTS", 20)
 # fixes pages whose declared charset is missing or wrong (GBK portals).
 DOWNLOADER_MIDDLEWARES = {"newsportal.encoding.CharsetMiddleware": 585}
 CHARSET_DETECT_ENABLED = env_bool("NEWSPORTAL_CHARSET_DETECT", True)
-SPIDER_MIDDLEWARES: dict[str, int] = {}
+# Incremental crawls: article pages already stored are not downloaded again (settings below).
+SPIDER_MIDDLEWARES = {"newsportal.deltafetch.DeltaFetch": 100}
 ITEM_PIPELINES = {
     "newsportal.pipelines.ValidationPipeline": 100,
     "newsportal.pipelines.DedupePipeline": 200,
+    "newsportal.storage.MongoPipeline": 300,  # off without MONGO_URI
 }
 EXTENSIONS = {"newsportal.statsfile.StatsFile": 900}
 # Write the closing stats of each run as JSON here ("%(name)s" = spider name); empty: off.
@@ -106,15 +108,35 @@ NEWSPORTAL_MONITOR_FIELD_COVERAGE = env_str(
     "NEWSPORTAL_MONITOR_FIELD_COVERAGE",
     '{"title": 1.0, "body": 1.0, "published_at": 0.99, "source": 0.9}',
 )
+# ERROR log lines (retry give-ups aside) and spider exceptions allowed in a run.
 NEWSPORTAL_MONITOR_MAX_ERRORS = env_int("NEWSPORTAL_MONITOR_MAX_ERRORS", 0)
 NEWSPORTAL_MONITOR_MAX_SPIDER_EXCEPTIONS = env_int("NEWSPORTAL_MONITOR_MAX_SPIDER_EXCEPTIONS", 0)
+# Share of pages wanted (downloaded + skipped as stored) that may end in a download exception;
+# the same share for failed pages (404, 500, timeouts after retries).
 NEWSPORTAL_MONITOR_MAX_DOWNLOAD_ERROR_RATIO = env_float(
     "NEWSPORTAL_MONITOR_MAX_DOWNLOAD_ERROR_RATIO", 0.05
 )
 # Drops other than these reasons (newsportal/dropped/<reason>) count as lost articles.
 NEWSPORTAL_MONITOR_MAX_DROPPED_RATIO = env_float("NEWSPORTAL_MONITOR_MAX_DROPPED_RATIO", 0.05)
 NEWSPORTAL_MONITOR_DROPPED_IGNORE = ["duplicate_url", "duplicate_content", "already_stored"]
-# Stats counting articles skipped because an earlier run stored them.
-NEWSPORTAL_MONITOR_SKIPPED_STATS = ["deltafetch/skipped"]
+# Stat counting articles skipped because an earlier run stored them: the first one present.
+NEWSPORTAL_MONITOR_SKIPPED_STATS = ["deltafetch/skipped_articles", "deltafetch/skipped"]
 # Below this many extracted articles, no 推荐阅读-reached article is expected (incremental runs).
 NEWSPORTAL_MONITOR_RELATED_MIN_ARTICLES = env_int("NEWSPORTAL_MONITOR_RELATED_MIN_ARTICLES", 10)
+
+# --- Storage: MongoDB, spool, incremental crawls (newsportal.storage / spool / deltafetch). -----
+# Without MONGO_URI the MongoDB pipeline is off and articles go to NEWSPORTAL_FEED.
+MONGO_URI = env_str("MONGO_URI", "")
+MONGO_DATABASE = env_str("MONGO_DATABASE", "newsportal")
+MONGO_COLLECTION = env_str("MONGO_COLLECTION", "articles")
+MONGO_BATCH_SIZE = env_int("MONGO_BATCH_SIZE", 100)  # articles per bulk_write
+MONGO_MAX_DELAY = env_float("MONGO_MAX_DELAY", 5.0)  # seconds an article may wait in a batch
+MONGO_TIMEOUT_MS = env_int("MONGO_TIMEOUT_MS", 3000)  # server selection / connect timeout
+MONGO_RETRY_TIMES = env_int("MONGO_RETRY_TIMES", 3)  # retries of a failed batch before spooling
+MONGO_RETRY_BACKOFF = env_float("MONGO_RETRY_BACKOFF", 1.0)  # seconds, doubled per retry
+# Batches MongoDB could not take wait here (relative: under NEWSPORTAL_DATA_DIR).
+NEWSPORTAL_SPOOL_DIR = env_str("NEWSPORTAL_SPOOL_DIR", "spool")
+# Incremental runs: article pages already stored are not downloaded again.
+DELTAFETCH_ENABLED = env_bool("DELTAFETCH_ENABLED", True)
+DELTAFETCH_DIR = env_str("DELTAFETCH_DIR", "deltafetch")  # relative: under NEWSPORTAL_DATA_DIR
+DELTAFETCH_RESET = env_bool("DELTAFETCH_RESET", False)

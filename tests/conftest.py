@@ -12,6 +12,8 @@ import pytest
 from tests.replica.server import ReplicaServer
 from tests.replica.site import build_site
 
+pytest_plugins = ["tests.mongo_fixtures"]
+
 # A copy of shared/seed: the rendered text of the real article page (ASCII punctuation).
 SEED_FILE = Path(__file__).resolve().parent / "seed" / "000_a8558de1dc3e2054.txt"
 SEED_CAPTION = "新闻发布会现场。山西省政府新闻办供图"
