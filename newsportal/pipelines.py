@@ -73,6 +73,9 @@ class DedupePipeline(_StatsPipeline):
         adapter = ItemAdapter(item)
         url = adapter["url"]
         if url in self.seen_urls:
+            # e.g. a mobile copy whose canonical link names the kept page: keep its address.
+            for alias in adapter.get("aliases") or ():
+                self.crawler.signals.send_catch_log(article_alias, url=url, alias=alias)
             raise self.drop("duplicate_url", f"duplicate URL: {url}")
         fingerprint = content_fingerprint(adapter)
         kept = self.seen_content.get(fingerprint)

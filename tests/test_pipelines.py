@@ -74,3 +74,19 @@ def test_dedupe_keeps_different_articles_with_same_title():
     pipeline.process_item(article())
     other = article(url="http://news.jiulongw.cn/china/2024-06-06/1.html", body="另一篇")
     assert pipeline.process_item(other) is other
+
+
+def test_duplicate_url_hands_on_its_aliases():
+    pipeline, crawler = make(DedupePipeline)
+    aliases = []
+
+    def on_alias(url, alias):
+        aliases.append((url, alias))
+
+    crawler.signals.connect(on_alias, article_alias)
+    first = article()
+    pipeline.process_item(first)
+    mobile = article(aliases=["http://news.jiulongw.cn/m/china/142465.html"])
+    with pytest.raises(DropItem, match="duplicate URL"):
+        pipeline.process_item(mobile)
+    assert aliases == [(first["url"], "http://news.jiulongw.cn/m/china/142465.html")]
