@@ -18,7 +18,7 @@ class OutputAddon:
             return
         settings.set(
             "FEEDS",
-            {feed: {"format": "jsonlines", "encoding": "utf-8", "overwrite": True}},
+            {feed: {"format": "jsonlines", "encoding": "utf-8", "overwrite": False}},
             priority="addon",
         )
         logger.info("MONGO_URI is not set: articles go to the JSON Lines file %s", feed)

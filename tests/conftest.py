@@ -26,6 +26,16 @@ class Replica:
     truth: dict[str, Any]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory):
+    """No test run, nor any crawl it starts, may touch the user's own newsportal state."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("NEWSPORTAL_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    patch.delenv("MONGO_URI", raising=False)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def replica(tmp_path_factory) -> Replica:
     """The default replica (220 articles), served for the whole test session."""

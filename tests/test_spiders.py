@@ -4,17 +4,17 @@ import inspect
 
 import pytest
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
-from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from newsportal.spiders.base import PortalSpider
 from newsportal.spiders.jiulong import JiulongSpider
 
-SPIDERS = [
-    SpiderLoader.from_settings(get_project_settings()).load(name)
-    for name in SpiderLoader.from_settings(get_project_settings()).list()
-]
+# Settings from the module itself: get_project_settings() would export SCRAPY_SETTINGS_MODULE
+# into os.environ, and every later subprocess of the test run would inherit it.
+LOADER = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["newsportal.spiders"]}))
+SPIDERS = [LOADER.load(name) for name in LOADER.list()]
 
 
 @pytest.mark.parametrize("spider_cls", SPIDERS, ids=lambda cls: cls.name)
