@@ -1,8 +1,8 @@
 """Offline demo: crawl the bundled replica of 九龙网 exactly as the real site would be crawled.
 
 The replica server on 127.0.0.1 doubles as an HTTP proxy, so ``scrapy crawl jiulong`` runs
-unmodified, with the portal's real URLs. Articles land in output/jiulong.jsonl (or in MongoDB
-when MONGO_URI is set).
+unmodified, with the portal's real URLs. Articles land in output/demo/jiulong.jsonl, anew on
+every demo run (or in MongoDB when MONGO_URI is set).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def main() -> int:
         print(f"Building the replica in {replica} ...")
         build_site(replica)
     truth = json.loads((replica / "truth.json").read_text(encoding="utf-8"))
+    output = ROOT / "output" / "demo" / "jiulong.jsonl"
+    output.unlink(missing_ok=True)
     with ReplicaServer(replica) as server:
         print(f"Replica of 九龙网 serving as proxy at {server.proxy_url}")
         env = {
@@ -35,11 +37,11 @@ def main() -> int:
             "NEWSPORTAL_DOWNLOAD_DELAY": "0",
             "NEWSPORTAL_CONCURRENT_REQUESTS_PER_DOMAIN": "8",
             "NEWSPORTAL_DATA_DIR": str(ROOT / "var" / "demo-data"),
+            "NEWSPORTAL_FEED": str(output),
         }
         command = [sys.executable, "-m", "scrapy", "crawl", "jiulong", "-s", "DELTAFETCH_RESET=1"]
         print("Running:", " ".join(command[2:]), f"(http_proxy={server.proxy_url})")
         result = subprocess.run(command, cwd=ROOT, env=env, check=False)
-    output = ROOT / "output" / "jiulong.jsonl"
     if result.returncode == 0 and output.exists() and not os.environ.get("MONGO_URI"):
         articles = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
         print(f"\n{len(articles)} articles in {output} ({len(truth['articles'])} on the replica)")

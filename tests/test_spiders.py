@@ -1,9 +1,12 @@
 """Portal spiders: the conventions that keep a new portal one small file, and the trap guards."""
 
 import inspect
+from pathlib import Path
 
 import pytest
+from scrapy import Request
 from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.test import get_crawler
@@ -66,3 +69,29 @@ def test_non_http_links_are_not_requested():
     spider = make_spider()
     assert spider._request("mailto:516770808@qq.com", via_related=False) is None
     assert spider._request("javascript:void(0)", via_related=False) is None
+
+
+def test_error_page_at_an_article_url_is_counted_not_scraped():
+    spider = make_spider()
+    url = "http://bs.jiulongw.cn/baoshan/2025-06-18/99007.html"
+    body = "<html><body><p>系统繁忙，请稍后再试。</p></body></html>".encode()
+    response = HtmlResponse(url, body=body, encoding="utf-8", request=Request(url))
+    assert list(spider.parse(response)) == []
+    assert spider.crawler.stats.get_value("newsportal/errors/empty_article") == 1
+
+
+def test_article_page_yields_item_then_its_related_links(seed_page):
+    spider = make_spider()
+    url = "http://news.jiulongw.cn/china/2024-06-05/142465.html"
+    response = HtmlResponse(url, body=seed_page, request=Request(url))
+    output = list(spider.parse(response))
+    item, requests = output[0], output[1:]
+    assert item["title"] == "2023年山西破获电信网络诈骗案件1.7万余起"
+    related = [r.url for r in requests if r.meta["via_related"]]
+    assert related and related == item["related"]
+    assert all("jiulongw.cn" in r.url for r in requests)
+
+
+@pytest.fixture
+def seed_page():
+    return (Path(__file__).parent / "pages" / "jiulong_div.html").read_bytes()

@@ -79,6 +79,10 @@ class PortalSpider(scrapy.Spider):
         raw = extract_article(response.text, response.url)
         url_says_article = bool(self._article_re and self._article_re.match(response.url))
         if url_says_article or raw.is_article:
+            if not raw.title and not raw.paragraphs:
+                # "系统繁忙" and soft-404 pages at article URLs: an error page, not an article.
+                self._log_error("empty_article", response.url)
+                return
             yield from self.parse_article(response, raw)
             return
         links = self._links.extract_links(response)
@@ -150,7 +154,10 @@ class PortalSpider(scrapy.Spider):
             kind = f"http_{response.status}"
         else:
             kind = failure.type.__name__ if failure.type else "error"
+        self._log_error(kind, request.url)
+
+    def _log_error(self, kind: str, url: str) -> None:
         self.crawler.stats.inc_value(f"newsportal/errors/{kind}")
-        if request.url not in self._errors_logged:
-            self._errors_logged.add(request.url)
-            logger.warning("Page failed (%s): %s", kind, request.url)
+        if url not in self._errors_logged:
+            self._errors_logged.add(url)
+            logger.warning("Page failed (%s): %s", kind, url)
