@@ -158,6 +158,8 @@ class DeltaFetch:
     def __init__(self, crawler: Crawler, directory: Path, reset: bool) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self._marked_now: set[str] = set()
+        self._skipped_keys: set[str] = set()
         self.directory = directory
         self.reset = reset
         self.wait_for_storage = storage_enabled(crawler.settings)
@@ -187,6 +189,7 @@ class DeltaFetch:
     # -- the store -------------------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
+        self.stats.set_value("deltafetch/skipped_articles", 0)
         store = SeenStore(self.directory / f"{spider.name}.sqlite3")
         reset = self.reset or getattr(spider, "deltafetch_reset", False)
         if reset:
@@ -279,6 +282,7 @@ class DeltaFetch:
             self._early |= keys
             return
         self.store.add(keys)
+        self._marked_now |= keys
         self.stats.inc_value("deltafetch/stored", items)
 
     # -- filtering -------------------------------------------------------------------------------
@@ -300,9 +304,14 @@ class DeltaFetch:
         if isinstance(output, Request):
             if not output.meta.get("deltafetch_enabled", True) or self.store is None:
                 return True
-            if self.request_key(output) in self.store:
+            key = self.request_key(output)
+            if key in self.store:
                 logger.debug("Not downloading stored page again: %s", output)
                 self.stats.inc_value("deltafetch/skipped")
+                # Articles stored by an earlier run, each once: what "seen" means to a monitor.
+                if key not in self._marked_now and key not in self._skipped_keys:
+                    self._skipped_keys.add(key)
+                    self.stats.inc_value("deltafetch/skipped_articles")
                 return False
             return True
         self._pending[id(output)] = (output, self._page_keys(response))
