@@ -1,0 +1,520 @@
+"""Checks run at spider close, so an unattended run that went wrong cannot pass unnoticed.
+
+A portal redesign rarely crashes a spider: it quietly yields fewer articles, or articles without
+dates or bodies, and the job still ends "finished". These checks read the closing stats and fail
+loudly: an ERROR naming the check and its numbers, the stat ``newsportal/monitor/failed`` (plus
+``newsportal/monitor/failed/<check>``), and optionally a JSON POST to a webhook.
+
+The checks are pure functions of the stats (tested on plain dicts); spidermon runs them as a
+monitor suite at spider close. Stock spidermon monitors are not used: they fail an incremental run
+that legitimately found nothing new (no ``item_scraped_count`` stat at all), and they only see
+items that survived the pipelines, while a layout change shows in the items that were dropped.
+
+Register with (see the end of :mod:`newsportal.settings`)::
+
+    SPIDERMON_ENABLED = True
+    EXTENSIONS = {"spidermon.contrib.scrapy.extensions.Spidermon": 500}
+    SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsportal.monitors.SpiderCloseMonitorSuite",)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from scrapy.settings import BaseSettings
+from spidermon import Action, Monitor, MonitorSuite, monitors
+
+logger = logging.getLogger(__name__)
+
+STAT_PREFIX = "newsportal/monitor"
+DEFAULT_FIELD_COVERAGE = {"title": 1.0, "body": 1.0, "published_at": 0.99, "source": 0.9}
+# Drops that are the pipelines doing their job, not lost articles.
+DEFAULT_DROPPED_IGNORE = ("duplicate_url", "duplicate_content", "already_stored")
+# Stats counting articles met but not stored again because an earlier run stored them; the
+# first one present in a run's stats is used. "deltafetch/skipped" counts skipped *requests*
+# (one article linked from five pages counts five times), so a distinct count is preferred.
+DEFAULT_SKIPPED_STATS = ("deltafetch/skipped_articles", "deltafetch/skipped")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """What a healthy run looks like; every value is a setting (see :meth:`from_settings`)."""
+
+    min_seen_ratio: float = 0.5
+    field_coverage: Mapping[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_FIELD_COVERAGE)
+    )
+    max_errors: int = 0
+    max_spider_exceptions: int = 0
+    max_download_error_ratio: float = 0.05
+    max_dropped_ratio: float = 0.05
+    dropped_ignore: tuple[str, ...] = DEFAULT_DROPPED_IGNORE
+    skipped_stats: tuple[str, ...] = DEFAULT_SKIPPED_STATS
+    related_min_articles: int = 10
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Thresholds:
+        coverage = dict(DEFAULT_FIELD_COVERAGE)
+        coverage.update(
+            {
+                name: float(value)
+                for name, value in settings.getdict("NEWSPORTAL_MONITOR_FIELD_COVERAGE").items()
+            }
+        )
+        default = cls()
+        return cls(
+            min_seen_ratio=settings.getfloat(
+                "NEWSPORTAL_MONITOR_MIN_SEEN_RATIO", default.min_seen_ratio
+            ),
+            field_coverage=coverage,
+            max_errors=settings.getint("NEWSPORTAL_MONITOR_MAX_ERRORS", default.max_errors),
+            max_spider_exceptions=settings.getint(
+                "NEWSPORTAL_MONITOR_MAX_SPIDER_EXCEPTIONS", default.max_spider_exceptions
+            ),
+            max_download_error_ratio=settings.getfloat(
+                "NEWSPORTAL_MONITOR_MAX_DOWNLOAD_ERROR_RATIO", default.max_download_error_ratio
+            ),
+            max_dropped_ratio=settings.getfloat(
+                "NEWSPORTAL_MONITOR_MAX_DROPPED_RATIO", default.max_dropped_ratio
+            ),
+            dropped_ignore=tuple(
+                settings.getlist("NEWSPORTAL_MONITOR_DROPPED_IGNORE", list(default.dropped_ignore))
+            ),
+            skipped_stats=tuple(
+                settings.getlist("NEWSPORTAL_MONITOR_SKIPPED_STATS", list(default.skipped_stats))
+            ),
+            related_min_articles=settings.getint(
+                "NEWSPORTAL_MONITOR_RELATED_MIN_ARTICLES", default.related_min_articles
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    message: str
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+
+# --- numbers derived from the stats --------------------------------------------------------------
+
+
+def _count(stats: Mapping[str, Any], key: str) -> int:
+    value = stats.get(key) or 0
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def articles_extracted(stats: Mapping[str, Any]) -> int:
+    """Articles the spider produced this run, kept or dropped by the pipelines.
+
+    The spider counts ``newsportal/missing/<field>`` on every article it yields, before the
+    pipelines, so coverage must be measured against the same set: an article dropped for a
+    missing body is exactly what the body check must see.
+    """
+    return _count(stats, "item_scraped_count") + _count(stats, "item_dropped_count")
+
+
+def articles_skipped(stats: Mapping[str, Any], skipped_stats: Iterable[str]) -> int:
+    """Articles not fetched or stored again because an earlier run already stored them, from
+    the first of ``skipped_stats`` that the run has."""
+    return next((_count(stats, key) for key in skipped_stats if key in stats), 0)
+
+
+def articles_seen(stats: Mapping[str, Any], skipped_stats: Iterable[str]) -> int:
+    """Articles stored new plus articles skipped as already stored: the size of the portal
+    this run saw, which stays stable from run to run even when nothing new appeared."""
+    return _count(stats, "item_scraped_count") + articles_skipped(stats, skipped_stats)
+
+
+def lost_drops(stats: Mapping[str, Any], ignore: Iterable[str]) -> dict[str, int]:
+    """Dropped articles by reason, leaving out the reasons that are not a loss (duplicates)."""
+    prefix = "newsportal/dropped/"
+    ignored = set(ignore)
+    return {
+        key.removeprefix(prefix): _count(stats, key)
+        for key in sorted(stats)
+        if key.startswith(prefix) and key.removeprefix(prefix) not in ignored
+    }
+
+
+# --- the checks ----------------------------------------------------------------------------------
+
+
+def check_finish_reason(stats: Mapping[str, Any]) -> CheckResult:
+    reason = stats.get("finish_reason")
+    return CheckResult(
+        "finish_reason",
+        reason == "finished",
+        f"finish_reason is {reason!r}, expected 'finished'",
+        {"finish_reason": reason},
+    )
+
+
+def check_articles_seen(
+    stats: Mapping[str, Any], thresholds: Thresholds, previous: int | None
+) -> CheckResult:
+    seen = articles_seen(stats, thresholds.skipped_stats)
+    numbers = {
+        "seen": seen,
+        "stored_new": _count(stats, "item_scraped_count"),
+        "skipped_already_stored": articles_skipped(stats, thresholds.skipped_stats),
+        "previous": previous,
+        "min_ratio": thresholds.min_seen_ratio,
+    }
+    if seen <= 0:
+        return CheckResult(
+            "articles_seen",
+            False,
+            "no article seen: 0 stored new, 0 skipped as already stored",
+            numbers,
+        )
+    if previous:
+        minimum = previous * thresholds.min_seen_ratio
+        numbers["minimum"] = minimum
+        if seen < minimum:
+            return CheckResult(
+                "articles_seen",
+                False,
+                f"{seen} articles seen ({numbers['stored_new']} new + "
+                f"{numbers['skipped_already_stored']} already stored), less than "
+                f"{thresholds.min_seen_ratio:g} x the previous run's {previous}",
+                numbers,
+            )
+    return CheckResult(
+        "articles_seen",
+        True,
+        f"{seen} articles seen (previous run: {previous if previous else 'none recorded'})",
+        numbers,
+    )
+
+
+def check_field_coverage(stats: Mapping[str, Any], thresholds: Thresholds) -> CheckResult:
+    """Share of extracted articles that have each field; nothing extracted, nothing to judge."""
+    extracted = articles_extracted(stats)
+    coverage: dict[str, float] = {}
+    failing = []
+    for name, minimum in thresholds.field_coverage.items():
+        if not extracted:
+            continue
+        missing = min(_count(stats, f"newsportal/missing/{name}"), extracted)
+        coverage[name] = round((extracted - missing) / extracted, 4)
+        if coverage[name] < minimum:
+            failing.append(
+                f"{name} {coverage[name]:.1%} ({extracted - missing}/{extracted}) < {minimum:.0%}"
+            )
+    numbers = {"extracted": extracted, "coverage": coverage}
+    if failing:
+        return CheckResult("field_coverage", False, "; ".join(failing), numbers)
+    if not extracted:
+        return CheckResult(
+            "field_coverage", True, "no article extracted: nothing to judge", numbers
+        )
+    return CheckResult(
+        "field_coverage", True, f"coverage over {extracted} articles: {coverage}", numbers
+    )
+
+
+def check_errors(stats: Mapping[str, Any], thresholds: Thresholds) -> CheckResult:
+    """Errors in our code or storage must be zero; pages the portal failed to serve are judged
+    as a share of the requests, since a live portal always has a few.
+
+    Scrapy logs every retry give-up (a page that stayed 500 or timed out) as an ERROR line: those
+    count as failed pages, not as errors. Failed pages are a share of the pages the crawl wanted,
+    downloaded or skipped as already stored: an incremental run downloads few pages, yet meets
+    the portal's permanently broken links as often as a full one.
+    """
+    retry_give_ups = _count(stats, "retry/max_reached")
+    errors = max(0, _count(stats, "log_count/ERROR") - retry_give_ups)
+    spider_exceptions = _count(stats, "spider_exceptions/count")
+    requests_made = _count(stats, "downloader/request_count")
+    pages_wanted = requests_made + articles_skipped(stats, thresholds.skipped_stats)
+    download_errors = _count(stats, "downloader/exception_count")
+    failed_pages = sum(_count(stats, key) for key in stats if key.startswith("newsportal/errors/"))
+    numbers = {
+        "errors": errors,
+        "retry/max_reached": retry_give_ups,
+        "spider_exceptions/count": spider_exceptions,
+        "downloader/exception_count": download_errors,
+        "failed_pages": failed_pages,
+        "downloader/request_count": requests_made,
+        "pages_wanted": pages_wanted,
+    }
+    problems = []
+    if errors > thresholds.max_errors:
+        problems.append(
+            f"{errors} ERROR log lines (besides {retry_give_ups} retry give-ups) "
+            f"> {thresholds.max_errors}"
+        )
+    if spider_exceptions > thresholds.max_spider_exceptions:
+        problems.append(
+            f"{spider_exceptions} spider exceptions > {thresholds.max_spider_exceptions}"
+        )
+    for count, what in ((download_errors, "download exceptions"), (failed_pages, "failed pages")):
+        ratio = count / pages_wanted if pages_wanted else 0.0
+        if ratio > thresholds.max_download_error_ratio:
+            problems.append(
+                f"{count} {what} in {pages_wanted} pages wanted "
+                f"({ratio:.1%} > {thresholds.max_download_error_ratio:.0%})"
+            )
+    if problems:
+        return CheckResult("errors", False, "; ".join(problems), numbers)
+    return CheckResult("errors", True, "errors within thresholds", numbers)
+
+
+def check_dropped(stats: Mapping[str, Any], thresholds: Thresholds) -> CheckResult:
+    extracted = articles_extracted(stats)
+    drops = lost_drops(stats, thresholds.dropped_ignore)
+    dropped = sum(drops.values())
+    ratio = dropped / extracted if extracted else 0.0
+    numbers = {"dropped": dropped, "by_reason": drops, "extracted": extracted}
+    if ratio > thresholds.max_dropped_ratio:
+        reasons = ", ".join(f"{reason}={count}" for reason, count in drops.items() if count)
+        return CheckResult(
+            "dropped_items",
+            False,
+            f"{dropped} of {extracted} articles dropped ({ratio:.1%} > "
+            f"{thresholds.max_dropped_ratio:.0%}): {reasons}",
+            numbers,
+        )
+    return CheckResult("dropped_items", True, f"{dropped} of {extracted} dropped", numbers)
+
+
+def check_related_reached(stats: Mapping[str, Any], thresholds: Thresholds) -> CheckResult:
+    """Some articles are linked only from other articles' 推荐阅读 box: a crawl that no longer
+    finds that box misses them while every other number looks normal."""
+    extracted = articles_extracted(stats)
+    via_related = _count(stats, "newsportal/articles/via_related")
+    numbers = {"via_related": via_related, "extracted": extracted}
+    if extracted < max(thresholds.related_min_articles, 1):
+        return CheckResult(
+            "related_reached",
+            True,
+            f"{extracted} articles extracted: too few to expect 推荐阅读 ones",
+            numbers,
+        )
+    if via_related <= 0:
+        return CheckResult(
+            "related_reached",
+            False,
+            f"no article reached through 推荐阅读 links among {extracted} extracted",
+            numbers,
+        )
+    return CheckResult("related_reached", True, f"{via_related} reached via 推荐阅读", numbers)
+
+
+def evaluate(
+    stats: Mapping[str, Any], thresholds: Thresholds, previous: int | None = None
+) -> list[CheckResult]:
+    """All checks, in the order they are reported."""
+    return [
+        check_finish_reason(stats),
+        check_articles_seen(stats, thresholds, previous),
+        check_field_coverage(stats, thresholds),
+        check_errors(stats, thresholds),
+        check_dropped(stats, thresholds),
+        check_related_reached(stats, thresholds),
+    ]
+
+
+# --- the previous run's numbers ------------------------------------------------------------------
+
+
+def state_path(settings: BaseSettings, spider_name: str) -> Path:
+    """Where the previous run's article count is kept: beside the incremental-crawl state,
+    in the persistent data directory that all jobs of the spider share."""
+    directory = settings.get("NEWSPORTAL_MONITOR_STATE_DIR") or os.path.join(
+        settings.get("NEWSPORTAL_DATA_DIR") or ".", "monitor"
+    )
+    return Path(os.path.abspath(directory)) / f"{spider_name}.json"
+
+
+def read_previous_seen(path: Path) -> int | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return int(data["articles_seen"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("Ignoring unreadable monitor state %s: %s", path, exc)
+        return None
+
+
+def write_seen(path: Path, spider_name: str, seen: int) -> None:
+    """Atomic write, so a job killed mid-write leaves the previous record intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "spider": spider_name,
+        "articles_seen": seen,
+        "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "job": os.environ.get("SCRAPY_JOB"),
+    }
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    os.replace(tmp, path)
+
+
+# --- spidermon glue ------------------------------------------------------------------------------
+
+
+class NewsportalMonitor(Monitor):
+    """One spidermon test per check; each keeps its CheckResult for the actions to report."""
+
+    longMessage = False
+
+    def _run_check(self, result: CheckResult) -> None:
+        self.check = result
+        self.assertTrue(result.passed, f"{result.name}: {result.message}")
+
+    @property
+    def _thresholds(self) -> Thresholds:
+        return Thresholds.from_settings(self.data.crawler.settings)
+
+    @monitors.name("finish_reason")
+    @monitors.order(1)
+    def test_finish_reason(self) -> None:
+        self._run_check(check_finish_reason(self.data.stats))
+
+    @monitors.name("articles_seen")
+    @monitors.order(2)
+    def test_articles_seen(self) -> None:
+        path = state_path(self.data.crawler.settings, self.data.spider.name)
+        self._run_check(
+            check_articles_seen(self.data.stats, self._thresholds, read_previous_seen(path))
+        )
+
+    @monitors.name("field_coverage")
+    @monitors.order(3)
+    def test_field_coverage(self) -> None:
+        self._run_check(check_field_coverage(self.data.stats, self._thresholds))
+
+    @monitors.name("errors")
+    @monitors.order(4)
+    def test_errors(self) -> None:
+        self._run_check(check_errors(self.data.stats, self._thresholds))
+
+    @monitors.name("dropped_items")
+    @monitors.order(5)
+    def test_dropped(self) -> None:
+        self._run_check(check_dropped(self.data.stats, self._thresholds))
+
+    @monitors.name("related_reached")
+    @monitors.order(6)
+    def test_related_reached(self) -> None:
+        self._run_check(check_related_reached(self.data.stats, self._thresholds))
+
+
+def _checks_run(result: Any) -> list[CheckResult]:
+    """The outcome of every check that ran; a check that crashed (e.g. a malformed threshold
+    setting) counts as failed, with the exception as its message, so it still raises the alarm."""
+    checks = []
+    for item in result.monitor_results:
+        check = getattr(item.monitor, "check", None)
+        if check is None and item.error:
+            lines = str(item.error).strip().splitlines()
+            check = CheckResult(
+                item.monitor.method_name, False, f"check crashed: {lines[-1] if lines else '?'}"
+            )
+        if check is not None:
+            checks.append(check)
+    return checks
+
+
+class RecordRunAction(Action):
+    """Keeps this run's article count as the next run's baseline, but only from a run that
+    finished and passed the count check: a broken run must not lower the bar for the next."""
+
+    def run_action(self) -> None:
+        checks = {check.name: check for check in _checks_run(self.result)}
+        finish, seen = checks.get("finish_reason"), checks.get("articles_seen")
+        if not (finish and finish.passed and seen and seen.passed):
+            logger.info("Monitor baseline not updated: this run is not a healthy reference")
+            return
+        settings = self.data.crawler.settings
+        spider_name = self.data.spider.name
+        path = state_path(settings, spider_name)
+        try:
+            write_seen(path, spider_name, int(seen.numbers["seen"]))
+        except OSError as exc:
+            logger.error("Could not record the monitor baseline in %s: %s", path, exc)
+
+
+class ReportFailureAction(Action):
+    """The alarm: an ERROR per failing check, stats, and the webhook if one is configured."""
+
+    def run_action(self) -> None:
+        crawler = self.data.crawler
+        spider = self.data.spider
+        failed = [check for check in _checks_run(self.result) if not check.passed]
+        for check in failed:
+            logger.error(
+                "Monitor check %s FAILED for %s: %s | %s",
+                check.name,
+                spider.name,
+                check.message,
+                json.dumps(check.numbers, ensure_ascii=False, default=str),
+            )
+            crawler.stats.set_value(f"{STAT_PREFIX}/failed/{check.name}", 1)
+        crawler.stats.set_value(f"{STAT_PREFIX}/failed", len(failed))
+        webhook = crawler.settings.get("NEWSPORTAL_MONITOR_WEBHOOK")
+        if webhook:
+            post_webhook(
+                webhook,
+                failure_payload(spider.name, failed, self.data.stats),
+                timeout=crawler.settings.getfloat("NEWSPORTAL_MONITOR_WEBHOOK_TIMEOUT", 10.0),
+            )
+
+
+class ReportPassAction(Action):
+    def run_action(self) -> None:
+        self.data.crawler.stats.set_value(f"{STAT_PREFIX}/failed", 0)
+        logger.info("Monitor checks passed for %s", self.data.spider.name)
+
+
+def failure_payload(
+    spider_name: str, failed: list[CheckResult], stats: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        "event": "newsportal.monitor.failed",
+        "spider": spider_name,
+        "job": os.environ.get("SCRAPY_JOB"),
+        "project": os.environ.get("SCRAPY_PROJECT"),
+        "failed": [asdict(check) for check in failed],
+        "finish_reason": stats.get("finish_reason"),
+        "item_scraped_count": stats.get("item_scraped_count", 0),
+    }
+
+
+def post_webhook(url: str, payload: dict[str, Any], timeout: float = 10.0) -> bool:
+    """POST the failure as JSON; an unreachable webhook is logged, never raised (the run's
+    own ERROR lines and stats still carry the alarm)."""
+    try:
+        response = requests.post(
+            url,
+            data=json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8"),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        logger.error("Monitor webhook %s failed: %s", url, exc)
+        return False
+    logger.info("Monitor failure posted to webhook (%s)", response.status_code)
+    return True
+
+
+class SpiderCloseMonitorSuite(MonitorSuite):
+    """The checks every newsportal spider gets at close."""
+
+    monitors = [NewsportalMonitor]  # noqa: RUF012 (spidermon's declarative API)
+    monitors_finished_actions = [RecordRunAction]  # noqa: RUF012
+    monitors_passed_actions = [ReportPassAction]  # noqa: RUF012
+    monitors_failed_actions = [ReportFailureAction]  # noqa: RUF012
