@@ -55,8 +55,9 @@ REDIRECT_MAX_TIMES = 5
 # raise it for a full back-archive crawl of deep paginations.
 DEPTH_LIMIT = env_int("NEWSPORTAL_DEPTH_LIMIT", 30)
 DEPTH_STATS_VERBOSE = False
-# How many query-string variants of one path the crawl may follow (calendars, sort orders...).
-NEWSPORTAL_MAX_QUERY_VARIANTS = env_int("NEWSPORTAL_MAX_QUERY_VARIANTS", 20)
+# How many values of one query parameter, the others fixed, the crawl may follow: stops walks
+# over calendars (?date=) and counters; 0 turns the guard off.
+NEWSPORTAL_MAX_QUERY_VARIANTS = env_int("NEWSPORTAL_MAX_QUERY_VARIANTS", 50)
 
 # --- Pages and charsets. -----------------------------------------------------------------------
 # After HttpCompressionMiddleware (590) has unpacked the body, before MetaRefresh (580) reads it:

@@ -65,6 +65,16 @@ def test_endless_query_variants_of_one_path_are_capped():
     assert spider.crawler.stats.get_value("newsportal/trap/query_variants_skipped") == 15
 
 
+def test_query_pagination_of_many_sections_is_not_cut():
+    spider = make_spider(NEWSPORTAL_MAX_QUERY_VARIANTS=5)
+    urls = [
+        f"http://news.jiulongw.cn/list.php?catid={section}&page={page}"
+        for section in range(30)
+        for page in range(1, 5)
+    ]
+    assert all(spider._request(url, via_related=False) is not None for url in urls)
+
+
 def test_non_http_links_are_not_requested():
     spider = make_spider()
     assert spider._request("mailto:516770808@qq.com", via_related=False) is None

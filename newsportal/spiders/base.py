@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 import scrapy
 from scrapy.exceptions import NotConfigured
@@ -62,7 +62,7 @@ class PortalSpider(scrapy.Spider):
             canonicalize=False,
             unique=True,
         )
-        self._query_variants: Counter[tuple[str, str]] = Counter()
+        self._query_variants: Counter[tuple[Any, ...]] = Counter()
         self._errors_logged: set[str] = set()
 
     # --- flow ---------------------------------------------------------------------------------
@@ -127,16 +127,32 @@ class PortalSpider(scrapy.Spider):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return None
-        if parts.query:
-            key = (parts.netloc, parts.path)
-            self._query_variants[key] += 1
-            limit = self.settings.getint("NEWSPORTAL_MAX_QUERY_VARIANTS", 20)
-            if limit and self._query_variants[key] > limit:
-                self.crawler.stats.inc_value("newsportal/trap/query_variants_skipped")
-                return None
+        if parts.query and self._is_query_trap(parts):
+            self.crawler.stats.inc_value("newsportal/trap/query_variants_skipped")
+            return None
         return scrapy.Request(
             url, callback=self.parse, errback=self.on_error, meta={"via_related": via_related}
         )
+
+    def _is_query_trap(self, parts: SplitResult) -> bool:
+        """Whether this URL is one more step of an endless walk over one query parameter.
+
+        A calendar (?date=...) or a counter varies one parameter with the rest fixed. For each
+        parameter we count the distinct values met with the others fixed; a URL is refused
+        only when every one of its parameters is past the limit, so real pagination
+        (?catid=5&page=3 in each of many sections) is never cut by another section's pages.
+        """
+        limit = self.settings.getint("NEWSPORTAL_MAX_QUERY_VARIANTS", 50)
+        if not limit:
+            return False
+        params = parse_qsl(parts.query, keep_blank_values=True)
+        over = True
+        for index in range(len(params)):
+            others = tuple(params[:index] + params[index + 1 :])
+            key = (parts.netloc, parts.path, params[index][0], others)
+            self._query_variants[key] += 1
+            over = over and self._query_variants[key] > limit
+        return over
 
     def _looks_like_list(self, links: list[Any]) -> bool:
         if self._article_re:
