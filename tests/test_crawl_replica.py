@@ -105,3 +105,13 @@ def test_feed_is_json_lines_with_aware_dates(crawl):
     lines = result.feed.read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
     assert first["published_at"].endswith("+08:00")
+
+
+def test_crawler_traps_are_walked_a_bounded_way(crawl, replica):
+    _, requests = crawl
+    for trap in replica.truth["traps"]:
+        hits = [url for _, url, _ in requests if url.startswith(trap["url_prefix"])]
+        # The calendar is endless; the depth limit (30) and the per-parameter cap end it.
+        assert len(hits) <= 100, (trap["kind"], len(hits))
+    session_variants = {url for _, url, _ in requests if "sid=" in url}
+    assert session_variants == set(), "session ids are stripped, so one list page, one request"
