@@ -49,6 +49,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = env_int("NEWSPORTAL_DOWNLOAD_TIMEOUT", 30)
 RETRY_TIMES = env_int("NEWSPORTAL_RETRY_TIMES", 2)
 REDIRECT_MAX_TIMES = 5
+DUPEFILTER_CLASS = "newsportal.dupefilter.RedirectLoopDupeFilter"  # counts redirect loops
 
 # --- Crawler-trap guards. ----------------------------------------------------------------------
 # Depth counts hops from the home page (menu -> list -> pagination -> article -> 推荐阅读 ...);

@@ -84,6 +84,8 @@ def test_errors_are_counted_not_fatal(crawl):
     stats = result.stats
     assert stats.get("newsportal/errors/http_404", 0) >= 1
     assert stats.get("newsportal/errors/http_500", 0) >= 1
+    assert stats.get("newsportal/errors/redirect_loop", 0) >= 1
+    assert stats.get("newsportal/errors/timeout", 0) >= 1  # the slow page, past the 2 s timeout
     assert stats.get("log_count/CRITICAL", 0) == 0
     assert stats.get("spider_exceptions", 0) == 0
 

@@ -170,6 +170,7 @@ class PortalSpider(scrapy.Spider):
             kind = f"http_{response.status}"
         else:
             kind = failure.type.__name__ if failure.type else "error"
+            kind = "timeout" if "Timeout" in kind else kind
         self._log_error(kind, request.url)
 
     def _log_error(self, kind: str, url: str) -> None:
