@@ -132,7 +132,9 @@ def load_article(
     loader.add_value("source", source_text)
     loader.add_value("editor", raw.editor_text)
     loader.add_value("keywords", raw.keywords_text)
-    loader.add_value("body", raw.paragraphs or [])
+    # A photo story (the 图片 section) has no paragraphs: its captions are its text.
+    captions = [image.get("caption") for image in raw.images or [] if image.get("caption")]
+    loader.add_value("body", raw.paragraphs or captions)
     loader.add_value("images", raw.images or [])
     loader.add_value("related", raw.related or [])
     loader.add_value("crawled_at", now.astimezone(dt.UTC))

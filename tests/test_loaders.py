@@ -86,3 +86,14 @@ def test_canonical_link_to_home_page_or_other_site_is_ignored():
         item, _ = load_article(raw(canonical_url=canonical), site="jiulong", now=NOW)
         assert item["url"] == URL
         assert item["aliases"] == []
+
+
+def test_photo_story_without_paragraphs_keeps_its_captions_as_body():
+    photos = [
+        {"url": "http://news.jiulongw.cn/1.jpg", "caption": "腾冲银杏村"},
+        {"url": "http://news.jiulongw.cn/2.jpg", "caption": None},
+        {"url": "http://news.jiulongw.cn/3.jpg", "caption": "和顺古镇"},
+    ]
+    item, _ = load_article(raw(paragraphs=[], images=photos), site="jiulong", now=NOW)
+    assert item["body"] == "腾冲银杏村\n和顺古镇"
+    assert len(item["images"]) == 3

@@ -41,6 +41,16 @@ def test_portal_without_start_urls_is_refused():
         Broken()
 
 
+def test_start_urls_argument_narrows_the_crawl():
+    spider = JiulongSpider(start_urls="http://news.jiulongw.cn/china/, http://bs.jiulongw.cn/")
+    assert spider.start_urls == ["http://news.jiulongw.cn/china/", "http://bs.jiulongw.cn/"]
+
+
+def test_start_url_off_the_portal_is_refused():
+    with pytest.raises(ValueError, match="outside jiulong's domains"):
+        JiulongSpider(start_urls="http://www.example.com/")
+
+
 def make_spider(**settings):
     crawler = get_crawler(JiulongSpider, settings_dict=settings)
     crawler.spider = crawler._create_spider()

@@ -52,6 +52,7 @@ class PortalSpider(scrapy.Spider):
         for attribute in ("site", "allowed_domains", "start_urls"):
             if not getattr(self, attribute, None):
                 raise NotConfigured(f"{type(self).__name__} must set {attribute!r}")
+        self.start_urls = self._checked_start_urls(self.start_urls)
         self._article_re = (
             re.compile(self.article_url_pattern) if self.article_url_pattern else None
         )
@@ -64,6 +65,18 @@ class PortalSpider(scrapy.Spider):
         )
         self._query_variants: Counter[tuple[Any, ...]] = Counter()
         self._errors_logged: set[str] = set()
+
+    def _checked_start_urls(self, value: str | list[str]) -> list[str]:
+        """``-a start_urls=URL[,URL...]`` (scrapyd passes strings) narrows a run to some
+        sections; a URL outside ``allowed_domains`` would be filtered silently, so refuse it."""
+        urls = re.split(r"[\s,]+", value.strip()) if isinstance(value, str) else list(value)
+        for url in urls:
+            host = urlsplit(url).hostname or ""
+            if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+                raise ValueError(
+                    f"start URL {url!r} is outside {self.name}'s domains {self.allowed_domains}"
+                )
+        return urls
 
     # --- flow ---------------------------------------------------------------------------------
 
