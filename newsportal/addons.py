@@ -1,7 +1,8 @@
 """Decides where a run's articles go, after every settings source has spoken.
 
 An add-on runs once all settings (project, env, ``-s``, scrapyd ``setting=``) are merged, so the
-choice "MongoDB or the JSON Lines file" follows what the job was actually given.
+choice "MongoDB or the JSON Lines file" follows what the job was actually given, and so does
+whether reruns skip stored articles (only when there is a store to trust).
 """
 
 import logging
@@ -13,6 +14,9 @@ logger = logging.getLogger(__name__)
 
 class OutputAddon:
     def update_settings(self, settings: BaseSettings) -> None:
+        if settings.get("DELTAFETCH_ENABLED") is None:
+            priority = settings.getpriority("DELTAFETCH_ENABLED") or 0
+            settings.set("DELTAFETCH_ENABLED", bool(settings.get("MONGO_URI")), priority=priority)
         feed = settings.get("NEWSPORTAL_FEED")
         if settings.get("MONGO_URI") or not feed or settings.getdict("FEEDS"):
             return

@@ -1,4 +1,4 @@
-"""JSON Lines export that keeps time zones.
+"""JSON and JSON Lines export that keep time zones.
 
 Scrapy's JSON encoder writes datetimes as naive "YYYY-MM-DD HH:MM:SS", silently dropping the
 +08:00 of a Chinese portal's publish time; ISO 8601 keeps it.
@@ -7,7 +7,7 @@ Scrapy's JSON encoder writes datetimes as naive "YYYY-MM-DD HH:MM:SS", silently 
 import datetime as dt
 from typing import Any
 
-from scrapy.exporters import JsonLinesItemExporter
+from scrapy.exporters import JsonItemExporter, JsonLinesItemExporter
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
 
@@ -19,6 +19,12 @@ class IsoJSONEncoder(ScrapyJSONEncoder):
 
 
 class JsonLinesExporter(JsonLinesItemExporter):
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        super().__init__(file, **kwargs)
+        self.encoder = IsoJSONEncoder(**self._kwargs)
+
+
+class JsonExporter(JsonItemExporter):
     def __init__(self, file: Any, **kwargs: Any) -> None:
         super().__init__(file, **kwargs)
         self.encoder = IsoJSONEncoder(**self._kwargs)

@@ -22,7 +22,7 @@ def env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
-def env_bool(name: str, default: bool) -> bool:
+def env_bool(name: str, default: bool | None) -> bool | None:
     value = os.environ.get(name, "").strip().lower()
     if not value:
         return default
@@ -81,7 +81,11 @@ ADDONS = {"newsportal.addons.OutputAddon": 0}
 # Without MONGO_URI the articles of a run go to this JSON Lines file (set it empty to disable).
 NEWSPORTAL_FEED = env_str("NEWSPORTAL_FEED", "output/%(name)s.jsonl")
 FEED_EXPORT_ENCODING = "utf-8"
-FEED_EXPORTERS = {"jsonlines": "newsportal.exporters.JsonLinesExporter"}
+FEED_EXPORTERS = {
+    "jsonlines": "newsportal.exporters.JsonLinesExporter",
+    "jsonl": "newsportal.exporters.JsonLinesExporter",
+    "json": "newsportal.exporters.JsonExporter",
+}
 
 # Where state that outlives a job lives (incremental-crawl store, spool). Absolute, so scrapyd
 # jobs, whose working directory changes, share it.
@@ -139,6 +143,8 @@ MONGO_RETRY_BACKOFF = env_float("MONGO_RETRY_BACKOFF", 1.0)  # seconds, doubled 
 # Batches MongoDB could not take wait here (relative: under NEWSPORTAL_DATA_DIR).
 NEWSPORTAL_SPOOL_DIR = env_str("NEWSPORTAL_SPOOL_DIR", "spool")
 # Incremental runs: article pages already stored are not downloaded again.
-DELTAFETCH_ENABLED = env_bool("DELTAFETCH_ENABLED", True)
+# Unset: on with MongoDB (the source of truth the seen-store caches), off with the feed only,
+# so a feed-only run always writes every article it finds.
+DELTAFETCH_ENABLED = env_bool("DELTAFETCH_ENABLED", None)
 DELTAFETCH_DIR = env_str("DELTAFETCH_DIR", "deltafetch")  # relative: under NEWSPORTAL_DATA_DIR
 DELTAFETCH_RESET = env_bool("DELTAFETCH_RESET", False)
