@@ -115,3 +115,18 @@ def test_article_page_yields_item_then_its_related_links(seed_page):
 @pytest.fixture
 def seed_page():
     return (Path(__file__).parent / "pages" / "jiulong_div.html").read_bytes()
+
+
+def test_article_off_the_url_scheme_is_read_last_so_the_scheme_address_wins(seed_page):
+    spider = make_spider()
+    alias = "http://news.jiulongw.cn/html/2024/0605/142465.html"
+    first = list(spider.parse(HtmlResponse(alias, body=seed_page, request=Request(alias))))
+    assert first[0]["url"] == alias  # nothing on the scheme seen yet: no reason to wait
+
+    spider = make_spider()
+    url = "http://news.jiulongw.cn/china/2024-06-05/142465.html"
+    list(spider.parse(HtmlResponse(url, body=seed_page, request=Request(url))))
+    (deferred,) = spider.parse(HtmlResponse(alias, body=seed_page, request=Request(alias)))
+    assert deferred.url == alias and deferred.priority < 0 and deferred.dont_filter
+    again = HtmlResponse(alias, body=seed_page, request=deferred)
+    assert next(iter(spider.parse(again)))["url"] == alias

@@ -65,6 +65,7 @@ class PortalSpider(scrapy.Spider):
         )
         self._query_variants: Counter[tuple[Any, ...]] = Counter()
         self._errors_logged: set[str] = set()
+        self._scheme_articles = 0
 
     def _checked_start_urls(self, value: str | list[str]) -> list[str]:
         """``-a start_urls=URL[,URL...]`` (scrapyd passes strings) narrows a run to some
@@ -96,6 +97,16 @@ class PortalSpider(scrapy.Spider):
                 # "系统繁忙" and soft-404 pages at article URLs: an error page, not an article.
                 self._log_error("empty_article", response.url)
                 return
+            if not url_says_article and self._should_defer(response):
+                # Off the portal's URL scheme, an article is most often a second address of one
+                # on it (/html/2024/0623/1.html beside /jiaju/2024-06-23/1.html): read it after
+                # everything else, so the dedupe keeps the address on the scheme.
+                yield response.request.replace(
+                    priority=-100,
+                    dont_filter=True,
+                    meta={"via_related": response.meta.get("via_related"), "deferred": True},
+                )
+                return
             yield from self.parse_article(response, raw)
             return
         links = self._links.extract_links(response)
@@ -107,6 +118,8 @@ class PortalSpider(scrapy.Spider):
 
     def parse_article(self, response: TextResponse, raw: Any) -> Iterator[Any]:
         self._count_page("article")
+        if self._article_re and self._article_re.match(response.url):
+            self._scheme_articles += 1
         item, unparsed = load_article(
             raw, site=self.site, url=response.url, now=dt.datetime.now(dt.UTC)
         )
@@ -134,6 +147,11 @@ class PortalSpider(scrapy.Spider):
                         yield request
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _should_defer(self, response: Response) -> bool:
+        # Only once the URL scheme has proved itself: on a portal whose articles all live
+        # elsewhere, deferring would just download every article twice.
+        return self._scheme_articles > 0 and not response.meta.get("deferred")
 
     def _request(self, url: str, *, via_related: bool) -> scrapy.Request | None:
         url = canonicalize_url(url)
