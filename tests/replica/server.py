@@ -15,10 +15,12 @@ import os
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.replica.site import render_calendar
@@ -106,6 +108,12 @@ class _HTTPServer(ThreadingHTTPServer):
     def track(self, conn: socket.socket, add: bool) -> None:
         with self._conns_lock:
             (self._conns.add if add else self._conns.discard)(conn)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A crawler closing a keep-alive connection is routine, not a traceback on stderr.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         with self._conns_lock:
