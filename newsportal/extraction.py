@@ -19,8 +19,17 @@ Deliberate choices:
   fallback because CMSs fill them per article.
 - Meta dates (``article:published_time``, ``PubDate`` ...) only stand in when no date
   line is visible; ``date_text`` is then the meta value itself.
-- Hidden elements (``display:none``) are dropped unless they hold a lot of text: some
-  pages hide the article until a script reveals it.
+- Hidden elements (``display:none``) are dropped unless they hold a lot of prose: some
+  pages hide the article until a script reveals it; a hidden tab of links is dropped.
+- The section comes from what reads as a breadcrumb (a 当前位置 label, a short chain of
+  links before the headline, a short list starting at 首页); failing that, from the link
+  that closes its group and points to the page's own folder (/china/ for
+  /china/2024-06-05/1.html), never from a menu entry in the middle of the menu.
+- An outlet printed without a label beside the date ("新京报 2024-06-05 17:21") is
+  recognised by how outlet names end (…报, …网, …社, …新闻, …客户端).
+- A page is no article when its densest text is one of several boxes shaped alike, each
+  with a headline link (search results, summary lists), or when the nearest headline
+  above its date line is a link (a section's lead story).
 """
 
 from __future__ import annotations
@@ -71,7 +80,9 @@ _DATE_ONLY_RE = re.compile(rf"^[\[【(（]?\s*{_D}{{2,4}}[-/.年]{_D}{{1,2}}[-/.
 _SOURCE_RE = re.compile(
     r"(?<!图)(?<!图片)(?:文章来源|信息来源|新闻来源|来源于?|稿源|出处|来自)\s*[:：]"
 )
-_SOURCE_LINE_RE = re.compile(r"^[\[【(（]?\s*(?:文章来源|信息来源|新闻来源|来源于?|稿源)\s*[:：]")
+_SOURCE_LINE_RE = re.compile(
+    r"^[\[【(（]?\s*(?:本文来源|文章来源|信息来源|新闻来源|来源于?|稿源)\s*[:：]"
+)
 _DATE_LABEL_RE = re.compile(r"(?:发布|更新|发表|时间|日期)")
 _ABSOLUTE_DATE_RE = re.compile(rf"{_D}{{4}}")
 # Labels that end the source part of a date/来源 line.
@@ -79,14 +90,17 @@ _AFTER_SOURCE_RE = re.compile(
     r"\s(?=\S*(?:浏览|阅读|点击|作者|责任编辑|编辑|发布|时间|日期|字号|字体|评论|分享|打印|"
     r"人参与|次)\S*)|[|｜【\[]|\s{2,}"
 )
-# "责任编辑：代平", and the colon-less "编辑 张彤" when the line is just that.
-_EDITOR_RE = re.compile(
-    r"^[\[【(（]?\s*(?:责任编辑|责编|编辑)(?:\s*[:：]|\s+(?=[^\s:：]{2,8}\s*[\]】)）]?$))"
-)
-_CHIEF_EDITOR_RE = re.compile(
-    r"^[\[【(（]?\s*(?:责任编辑|责编)(?:\s*[:：]|\s+(?=[^\s:：]{2,8}\s*[\]】)）]?$))"
-)
+# Credits printed without colons: "编辑 张彤", "编辑 刘梦婕 校对 李立军".
+_CREDIT_WORDS = "校对|审核|审校|监制|签发|终审|二审|三审|责编|作者|记者|摄影"
+_BARE_NAME = rf"\s+(?=[^\s:：]{{2,8}}(?:\s+(?:{_CREDIT_WORDS})\s*[^\s:：]{{2,8}})*\s*[\]】)）]?$)"
+# "责任编辑：代平", and the colon-less "编辑 张彤" when the line is only credits.
+_EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编|编辑)(?:\s*[:：]|{_BARE_NAME})")
+_CHIEF_EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编)(?:\s*[:：]|{_BARE_NAME})")
 _EDITOR_INLINE_RE = re.compile(r"(?:责任编辑|责编)\s*[:：]")
+# A bare 编辑 inside a credits line ("（审核：张强 编辑：刘洋）", "作者｜李明 编辑｜王芳"):
+# new media print "｜" where others print a colon.
+_BARE_EDITOR_INLINE_RE = re.compile(r"(?:^|(?<=[\s（(【\[]))编辑\s*[:：｜|]")
+_LABEL_BAR_RE = re.compile(r"^([\[【(（]?\s*(?:责任编辑|责编|编辑))\s*[｜|]\s*")
 _KEYWORDS_RE = re.compile(
     r"^[\[【(（]?\s*(?:文章|本文)?(?:(?:关健词|关键词|关键字)\s*[:：]?|(?:标签|Tags?)\s*[:：])",
     re.I,
@@ -110,7 +124,9 @@ _STOP_HEAD_RE = re.compile(
     r"上一篇|下一篇|上一条|下一条|分享到|分享至|纠错|打印本页|关闭窗口|返回顶部|"
     r"网友评论|发表评论|我要评论|热门评论|最新评论)"
 )
-_STOP_NOTICE_RE = re.compile(r"^[\[【(（]?\s*(?:免责声明|版权声明|特别声明|平台声明|本文来源)")
+_STOP_NOTICE_RE = re.compile(
+    r"^[\[【(（]?\s*(?:免责声明|版权声明|特别声明|平台声明|广告声明|风险提示|本文来源)"
+)
 
 
 # Reprint notices and app promotions that close many articles.
@@ -130,15 +146,27 @@ def _is_stop(text: str) -> bool:
 
 # Short widget texts inside article containers that are never body paragraphs.
 _JUNK_RE = re.compile(
-    r"^[【\[(（]?\s*(?:(?:字[号体]|阅读[数量]?|点击[数量]?|浏览次数|来源|作者)\s*[:：]|"
+    r"^[【\[(（]?\s*(?:(?:字[号体]|阅读[数量]?|点击[数量]?|浏览次数|来源|作者|广告|推广)\s*[:：]|"
     r"(?:打印本页|关闭窗口|返回顶部|返回首页|返回列表|分享到|打印|收藏|分享|扫一扫|返回|关闭|举报|"
     r"原文链接)(?:$|[\s】\]）)|:：])|[图文]\s*/|[大中小]\s+[大中小]\s+[大中小]|"
     r"(?:广告|推广|AD|赞助)$)"
 )
+# A pager inside the text box ("共3页 1 2 3 下一页"): links and page words only.
+_PAGER_RE = re.compile(r"^(?:[共第]\s*\d+\s*页|上一页|下一页|首页|尾页|末页|\d+|[<>«»]+|\s)+$")
+
+
+def _is_pager(text: str) -> bool:
+    """Page words or a run of page numbers; a lone number may be a table cell."""
+    return bool(_PAGER_RE.match(text)) and ("页" in text or len(text.split()) >= 3)
+
+
 _CAPTION_RE = re.compile(
-    r"(?:供图|(?:\s|摄|/)图$|摄$|摄\s*[)）]?$|摄影|图源|图片来源|资料图|图为|图[:：]|视觉中国|新华社发|"
+    r"(?:^(?:视频|音频)[:：]|供图|(?:\s|摄|/)图$|摄$|摄\s*[)）]?$|摄影|图源|图片来源|资料图|图为|图[:：]|视觉中国|新华社发|"
     r"记者\S{0,8}摄|[（(]图[）)]|图片[:：])"
 )
+# A caption whose picture did not come through (lazy-loaded, script-drawn): a short
+# line ending in a photo credit is still a caption, never a paragraph.
+_ORPHAN_CAPTION_RE = re.compile(r"(?:供图|(?<!拍)摄|图片来源[:：]\S+|资料图)\s*[)）]?$")
 _BAD_IMG_RE = re.compile(
     r"(?:logo|icon|avatar|share|qrcode|erweima|ewm|weixin|wechat|spacer|blank|pixel|"
     r"loading|lazy|placeholder|/ad[sv]?/|banner|btn|button|arrow|dot\.|counter|stat\.|"
@@ -174,6 +202,17 @@ _LABEL_HINT_RE = re.compile("编辑|责编|关健|关键|标签|Tag|推荐|相�
 
 def _norm(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
+
+
+# A headline wrapped in the source ("<h1>保山：咖啡产业<br>\n上线运行</h1>") reads as one
+# line with no space: CSS drops a line break between two East Asian characters.
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_WIDE_BREAK_RE = re.compile(rf"(?<=[{_WIDE}])[ \t\r]*\n\s*(?=[{_WIDE}])")
+
+
+def _heading_text(el) -> str:
+    text = _STRING(el)
+    return _norm(_WIDE_BREAK_RE.sub("", text) if "\n" in text else text)
 
 
 _STRING = etree.XPath("string()")
@@ -272,14 +311,19 @@ def _drop(el) -> None:
 def _drop_noise(doc) -> None:
     """Remove what a reader never sees, keeping the tail text that follows it."""
     etree.strip_elements(doc, *_NOISE_TAGS, with_tail=False)
-    # Hidden popups, sub-menus and QR boxes go; a big hidden block stays, because some
-    # pages (WeChat, tabbed CMS) hide the article until a script shows it.
+    # Hidden popups, sub-menus, QR boxes and link tabs go; a big hidden block of prose
+    # stays, because some pages (WeChat, tabbed CMS) hide the article until a script
+    # shows it.
     for el in _xp(doc, "//*[@hidden or @style]"):
         if el.get("hidden") is None and not _HIDDEN_STYLE_RE.search(el.get("style")):
             continue
-        if el.tag in ("html", "body") or _HIDDEN_TEXT_LEN(el) >= 200:
-            continue
+        if el.tag in ("html", "body") or (_HIDDEN_TEXT_LEN(el) >= 200 and _link_density(el) < 0.5):
+            continue  # hidden prose: an article a script reveals; hidden links: a tab
         _drop(el)
+
+
+# The little grey tag a reader sees in the corner of an ad box.
+_AD_TAGS = frozenset(("广告", "推广", "赞助", "AD", "Ad", "ad", "Advertisement"))
 
 
 def _metas(doc) -> dict[str, str]:
@@ -334,7 +378,7 @@ def _find_title(doc, body, metas):
     main = _strip_site_suffix(page_title) if page_title else ""
     best, best_text, best_score = None, "", 0.0
     for el in body.iter(*_HEADINGS, "h4"):
-        text = _text(el)
+        text = _heading_text(el)
         if not text or len(text) > 150:
             continue
         score = 0.0
@@ -344,6 +388,8 @@ def _find_title(doc, body, metas):
             score = 2.0 * len(text)
         elif main and main in text:
             score = 2.0 * len(main)
+            if len(text) - len(main) <= 6:
+                text = main  # a badge in the heading ("<span>原创</span>标题") is no title
         elif el.tag == "h1" and len(text) >= 6:
             score = 0.5 * len(text)
         if score and _linked(el):
@@ -364,6 +410,7 @@ def _find_title(doc, body, metas):
             "[not(self::a) and not(ancestor::a) and not(self::option)]",
             t=wanted,
         )
+        hits = [h for h in hits if not _inside_sentence(h)]
         if hits:
             return hits[0], wanted
         # <title> often carries more than the headline ("标题 东区办事处_中山网"): the
@@ -384,6 +431,15 @@ def _find_title(doc, body, metas):
     return None, wanted or None
 
 
+def _inside_sentence(el) -> bool:
+    """A highlighted word in a sentence (<p>…召开<em>防汛</em>抗旱…</p>) is no headline:
+    a headline is alone on its line."""
+    if el.tag not in _INLINE:
+        return False
+    parent = el.getparent()
+    return parent is not None and len(_text(parent)) > len(_text(el)) + 4
+
+
 def _linked(el) -> bool:
     parent = el.getparent()
     return (
@@ -392,14 +448,23 @@ def _linked(el) -> bool:
 
 
 def _title_above(date_el):
-    """No usable <title>: the headline is the short, unlinked text right above the date."""
+    """No usable <title>: the headline is the short, unlinked text right above the date.
+
+    Returns (element, text, teaser): ``teaser`` is True when the nearest headline above
+    the date is a link to another page, so the date belongs to a list entry.
+    """
     for el in _xp(date_el, "preceding::*[position() <= 12]")[::-1]:
-        if el.tag in _NOISE_TAGS or el.tag in ("a", "img", "br"):
+        if el.tag in _NOISE_TAGS or el.tag in ("a", "br", *_IMG_TAGS):
             continue
         text = _text(el)
-        if 5 <= len(text) <= 80 and not _DATE_RE.search(text) and not _linked(el):
-            return el, text
-    return None, None
+        if not 5 <= len(text) <= 80 or _DATE_RE.search(text):
+            continue
+        if not _linked(el):
+            return el, text, False
+        links = el.findall(".//a")
+        if len(links) == 1 and len(_text(links[0])) >= max(8, 0.8 * len(text)):
+            return None, None, True
+    return None, None, False
 
 
 # --- date / source line ----------------------------------------------------------------
@@ -442,15 +507,39 @@ def _date_in(elements: list):
         m = _DATE_RE.search(text)
         # The date opens the line or follows a short label (来源/作者/发布时间 ...);
         # a date in a sentence ("2019年2月27日下午，...。") is body text, not the date line.
-        if not m or m.start() > 40 or len(_SENTENCE_PUNCT_RE.findall(text)) >= 2 or "星期" in text:
+        if not m or m.start() > 40 or len(_SENTENCE_PUNCT_RE.findall(text)) >= 2:
             continue
+        if "星期" in text and not (_TIME_RE.search(text) or _SOURCE_RE.search(text)):
+            continue  # "今天是2026年11月29日 星期日": the top bar's calendar
         links = _xp(el, ".//a")
         if len(links) >= 4 or any(len(_text(a)) >= 12 for a in links):
             continue  # a headline link with its date: a teaser, not the date line
         if seen_prose and not _DATE_LABEL_RE.search(text[: m.start() + 1]):
             continue
-        return el, _line(el)
+        return _whole_date_line(el, text)
     return None, None
+
+
+_TIME_RE = re.compile(rf"{_D}{{1,2}}\s*[:：时]\s*{_D}{{2}}")
+
+
+def _whole_date_line(el, text: str):
+    """A date split into boxes (<span>2024年06月05日</span> <span>星期三</span>
+    <span>09:12</span>) is one line to a reader: read it whole, or the time is lost."""
+    node = el
+    for _ in range(2):
+        if _TIME_RE.search(text):
+            break
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        ptext = _text(parent)
+        if len(ptext) > 160 or len(_SENTENCE_PUNCT_RE.findall(ptext)) >= 2:
+            break
+        if _TIME_RE.search(ptext) and len(_xp(parent, ".//a")) < 4:
+            return parent, _line(parent)
+        node, text = parent, ptext
+    return el, _line(el)
 
 
 _SCRIPT_DATE_RE = re.compile(
@@ -529,8 +618,50 @@ def _source_from(text: str) -> str | None:
     cut = _AFTER_SOURCE_RE.search(rest)
     value = rest[: cut.start()] if cut else rest
     # Outlet names have no inner spaces ("中国新闻网 参与互动"), except Latin ones.
-    value = _SOURCE_END_RE.split(value.strip(), maxsplit=1)[0]
+    value = _cut_unopened(_SOURCE_END_RE.split(value.strip(), maxsplit=1)[0])
     return (text[m.start() : m.end()] + value) if value else None
+
+
+_CLOSERS = {"）": "（", ")": "(", "】": "【", "]": "[", "》": "《", "」": "「"}
+
+
+def _cut_unopened(value: str) -> str:
+    """ "（来源：中国新闻网）": the bracket closes the line's wrapper, not the name."""
+    for i, char in enumerate(value):
+        opener = _CLOSERS.get(char)
+        if opener and opener not in value[:i]:
+            return value[:i]
+    return value
+
+
+# "来源于 财新网", "来源 新华社": a label without its colon, on the date line only.
+_BARE_SOURCE_RE = re.compile(r"(?<![图据])(?:来源于|来源|稿源)\s+(?=\S)")
+# What an outlet's name ends with (新京报, 每日经济新闻, 央视网, 新华社, 上游新闻客户端).
+_OUTLET_RE = re.compile(
+    r"^[\u4e00-\u9fffA-Za-z0-9]{2,12}(?:网|报|社|台|新闻|客户端|周刊|杂志|频道|传媒|中心)$"
+)
+# Channel names look like outlets ("国内新闻", "本地新闻") but name a section.
+_SECTION_NAME_RE = re.compile(
+    r"^(?:国内|国际|本地|社会|财经|体育|娱乐|科技|军事|图片|视频|滚动|要闻|综合|地方|时政|教育)新闻$"
+)
+_TOKEN_SPLIT_RE = re.compile(r"[\s|｜·•/]+")
+
+
+def _unlabelled_source(date_text: str) -> str | None:
+    """The outlet printed bare beside the date ("新京报 2024-06-05 17:21",
+    "文｜财新 王洋 2024年06月05日 18:32 来源于 财新网"): a colon-less 来源 label, else a
+    short name that reads as an outlet's. Section names (国内新闻) are not outlets."""
+    m = _BARE_SOURCE_RE.search(date_text)
+    if m:
+        value = _TOKEN_SPLIT_RE.split(date_text[m.end() :], maxsplit=1)[0]
+        if value and not _DATE_RE.match(value):
+            return value
+    date = _DATE_RE.search(date_text)
+    rest = date_text[: date.start()] + " " + date_text[date.end() :] if date else date_text
+    for token in _TOKEN_SPLIT_RE.split(rest):
+        if _OUTLET_RE.match(token) and not _SECTION_NAME_RE.match(token):
+            return token
+    return None
 
 
 def _site(url: str) -> str:
@@ -538,10 +669,34 @@ def _site(url: str) -> str:
     return ".".join(host.split(".")[-2:])
 
 
+def _date_neighbours(date_el, date_text: str | None) -> list[str]:
+    """The date line, then the short lines just above and below it (app pages print
+    "人民日报客户端 记者 李茂颖" on a line of its own next to the date)."""
+    if date_el is None or not date_text:
+        return []
+    lines = [date_text]
+    for sib in (date_el.getprevious(), date_el.getnext()):
+        if sib is not None and isinstance(sib.tag, str) and sib.tag not in _HEADINGS:
+            text = _text(sib)
+            if text and len(text) <= 30:
+                lines.append(text)
+    return lines
+
+
+def _after_label(a) -> bool:
+    """A link right after some other label (分类：旅行, 作者：李明) is not the source; a
+    来源 label was read from the line before links are looked at."""
+    prev = a.getprevious()
+    before = (prev.tail if prev is not None else a.getparent().text) or ""
+    return before.rstrip().endswith((":", "：")) or (
+        prev is not None and not before.strip() and _text(prev).endswith((":", "："))
+    )
+
+
 def _find_source(date_el, date_text, title_el, hits: list, metas, url: str) -> str | None:
     """来源 as a reader finds it, most to least explicit: the label on the date line, a
-    link there to another site, a 来源 line near the headline or closing the text, any
-    link on the date line, the CMS's meta tag."""
+    link there to another site, a 来源 line near the headline or closing the text, an
+    outlet's name printed bare on the date line, any link there, the CMS's meta tag."""
     if date_text:
         found = _source_from(date_text)
         if found:
@@ -550,7 +705,7 @@ def _find_source(date_el, date_text, title_el, hits: list, metas, url: str) -> s
     if date_el is not None:
         for a in date_el.iter("a"):
             text = _text(a)
-            if 2 <= len(text) <= 20 and not _DATE_RE.search(text):
+            if 2 <= len(text) <= 20 and not _DATE_RE.search(text) and not _after_label(a):
                 links.append((a, text))
     here = _site(url)
     for a, text in links:
@@ -570,6 +725,10 @@ def _find_source(date_el, date_text, title_el, hits: list, metas, url: str) -> s
             found = _source_from(text)
             if found:
                 return found
+    for line in _date_neighbours(date_el, date_text):
+        found = _unlabelled_source(line)
+        if found:
+            return found
     if links:
         return links[0][1]
     return _meta(metas, "source", "ContentSource", "article:source", "og:article:source")
@@ -608,21 +767,62 @@ def _labelled(hits: list, label_re, contains: tuple[str, ...], maxlen: int, inli
                 continue
         if label_re.match(_text(el)):
             return _label_line(el, label_re, maxlen)
-        if label_re.match(node.strip()):
+        parent = el.getparent()
+        if len(node.strip()) <= 6 and parent is not None and label_re.match(_text(parent)):
+            return _label_line(parent, label_re, maxlen)  # <span>责任编辑</span>：<span>代平
+        own = label_re.match(node.strip())
+        if own:
             # The label opens a text run in the middle of a wider element.
-            return (None if node.is_tail else el), _norm(node)
+            text = _norm(node)
+            if own.end() >= len(node.strip()):
+                text = _value_after_label(el, text)
+            return (None if node.is_tail else el), text
         if inline is None and inline_re is not None:
             text = _norm(node)
             m = inline_re.search(text)
             if m and len(text) - m.start() <= maxlen:
-                inline = (el, text[m.start() :])
+                value = text[m.start() :]
+                if not inline_re.fullmatch(value):
+                    inline = (el, value)
+                elif len(_line(el)) <= 2 * maxlen:
+                    inline = (el, _value_after_label(el, value))
     return inline or (None, None)
+
+
+def _value_after_label(el, label: str) -> str:
+    """A label alone in its text run ("责编：<span>远洋</span>"): its value is what the
+    reader sees next on the same line."""
+    line = _line(el)
+    at = line.find(label)
+    return line[at:] if at >= 0 else label
+
+
+def _find_editor(hits: list):
+    """责任编辑 is the editor of record; a bare 编辑 only when no 责任编辑 is shown
+    ("编辑：杨丽 责任编辑：段明" gives 段明)."""
+    for label_re, words, inline_re in (
+        (_CHIEF_EDITOR_RE, ("责任编辑", "责编"), _EDITOR_INLINE_RE),
+        (_EDITOR_RE, ("编辑",), _BARE_EDITOR_INLINE_RE),
+    ):
+        el, text = _labelled(hits, label_re, words, 40, inline_re)
+        if not text:
+            continue
+        line = _line(el) if el is not None else ""
+        if label_re.match(line):
+            text = line  # minified pages split label and name into boxes
+        else:
+            el = None  # a credits line ("作者｜李明 编辑｜王芳") may still be body text
+        text = _LABEL_BAR_RE.sub(r"\1：", text)
+        return el, _cut_at_next_label(text, label_re)
+    return None, None
 
 
 # What may follow an editor or keywords on the same line: another label, a widget, a notice.
 _NEXT_LABEL_RE = re.compile(
-    r"\s*(?:(?:责任编辑|责编|编辑|关健词|关键词|关键字|来源|作者|校对|审核|审校|监制|签发|"
-    r"版权声明|声明)\s*[:：]|[【\[]|(?:打印|关闭|纠错|分享到?|返回)(?:本页|此页|窗口|顶部)?(?=\s|$))"
+    r"\s*(?:(?:责任编辑|责编|编辑|关健词|关键词|关键字|来源|作者|校对|审核|审校|监制|签发|选稿|"
+    r"评论|点击|浏览|阅读|版权声明|声明)\s*[:：]|[【\[]|"
+    r"(?:打印|关闭|纠错|分享到?|返回)(?:本页|此页|窗口|顶部)?(?=\s|$))"
+    rf"|\s+(?:{_CREDIT_WORDS})\s+(?=\S)"
 )
 
 
@@ -669,7 +869,37 @@ def _crumb_from_text(el, title: str | None) -> str | None:
     return None
 
 
-def _find_section(metas, hits: list, title_el, title: str | None) -> str | None:
+def _crumb_list(lst, title: str | None, url: str) -> str | None:
+    """A breadcrumb drawn as a short list whose separators are CSS (<ol><li>首页</li>
+    <li>新闻</li><li>国内新闻</li></ol>). It starts at the home page or the site; what
+    tells it from a short menu is either its mark (schema.org BreadcrumbList, an ARIA
+    label) or its last link being a folder of the page's own URL."""
+    if lst is None or lst.tag not in ("ol", "ul") or len(lst) > 6:
+        return None
+    items = [li for li in lst if li.tag == "li"]
+    if not 2 <= len(items) <= 6 or len(items) != len(lst):
+        return None
+    first = _text(items[0])
+    if first not in _CRUMB_SKIP and not first.endswith("网"):
+        return None
+    links = [li.find(".//a") for li in items]
+    if any(link is None for link in links[:-1]):
+        return None
+    marked = "crumb" in " ".join(lst.attrib.values()).lower()
+    last = links[-1] if links[-1] is not None else links[-2]
+    folder = urljoin(url, (last.get("href") or "").strip())
+    if not marked and not (folder.endswith("/") and url.startswith(folder) and folder != url):
+        return None
+    if urlsplit(folder).path in ("", "/") and not marked:
+        return None
+    texts = [_text(li) for li in items]
+    for text in reversed(texts[1:]):
+        if text and text not in _CRUMB_SKIP and len(text) <= 20 and text != title:
+            return text
+    return None
+
+
+def _find_section(metas, hits: list, title_el, title: str | None, url: str) -> str | None:
     # 1. an explicit "当前位置" label.
     for node in hits:
         if "位置" not in node or len(node.strip()) >= 20 or not _CRUMB_LABEL_RE.search(node):
@@ -695,6 +925,11 @@ def _find_section(metas, hits: list, title_el, title: str | None) -> str | None:
         if parent in parents_seen:
             continue
         parents_seen.add(parent)
+        if parent.tag == "li" and parent.getparent() not in parents_seen:
+            parents_seen.add(parent.getparent())
+            section = _crumb_list(parent.getparent(), title, url)
+            if section:
+                return section
         links = parent.findall("a")
         if len(links) < 2 or len(links) > 8:
             continue
@@ -729,15 +964,54 @@ def _find_section(metas, hits: list, title_el, title: str | None) -> str | None:
             if section and 2 <= len(section) <= 10:
                 return section
             break
+    # 4. the link to this page's own folder (/china/ for /china/2024-06-05/1.html).
+    if title_el is not None:
+        section = _folder_link(_xp(title_el, "preceding::a[position() <= 200]"), url)
+        if section:
+            return section
     return _meta(metas, "article:section", "og:article:section", "section")
+
+
+def _folder_link(anchors, url: str) -> str | None:
+    """The section a page sits in, when no breadcrumb says it: the link above the
+    headline to the deepest folder of the page's own URL that closes its group (a
+    "you are here" entry at the end of the menu, a crumb whose separators are
+    pictures). A menu entry in the middle of the menu is only a way elsewhere."""
+    best, depth = None, 1
+    page = urldefrag(url)[0]
+    for a in anchors:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#")):
+            continue
+        folder = urljoin(url, href).split("?", 1)[0]
+        if not folder.endswith("/") or not page.startswith(folder) or folder == page:
+            continue
+        path = urlsplit(folder).path
+        text = _text(a)
+        deeper = path.count("/") > depth and 2 <= len(text) <= 10
+        if deeper and text not in _CRUMB_SKIP and _closes_group(a):
+            best, depth = text, path.count("/")
+    return best
+
+
+def _closes_group(a) -> bool:
+    item = a.getparent() if a.getparent() is not None and a.getparent().tag == "li" else a
+    group = item.getparent()
+    if group is None:
+        return False
+    if item is a:
+        return group.findall("a")[-1] is a
+    return [c for c in group if isinstance(c.tag, str)][-1] is item
 
 
 # --- body --------------------------------------------------------------------------------
 
 
+# 网友评论, 读者留言, 热门跟帖, 全部回复（15）...: a heading, so the word ends the line or
+# is followed by a count.
 _COMMENT_HEAD_RE = re.compile(
-    r"^[\[【(（]?\s*(?:网友评论|网友点评|用户评论|热门评论|最新评论|全部评论|精彩评论|评论区|"
-    r"我要评论|发表评论|评论|跟贴|跟帖|留言)"
+    r"^[\[【(（]?\s*(?:\S{0,4}(?:评论|点评|跟贴|跟帖|留言)区?|全部回复|网友回复|说两句)"
+    r"(?=$|\s|[（(\[【:：\d])"
 )
 
 
@@ -782,13 +1056,14 @@ def _is_comments(el) -> bool:
     return False
 
 
-def _best_container(body, texts: list, title_el=None) -> list:
+def _best_container(body, texts: list, title_el=None, end_el=None) -> list:
     """The block holding the article text, scored like readability.
 
     Every block of prose scores 1 + its Chinese punctuation + up to 3 for length; the score
     goes to the block, its parent and (halved) its grandparent, so the container that holds
     the most punctuated prose wins. Link-heavy blocks (menus, lists) score nothing, and
-    prose far from the headline or under a 评论 heading is discounted.
+    prose far from the headline, under a 评论 heading or after the line that closes the
+    article (``end_el``: 责任编辑, 关健词) is discounted.
     """
     lens: dict = {}
     links: dict = {}
@@ -848,16 +1123,38 @@ def _best_container(body, texts: list, title_el=None) -> list:
         top = _DOC_INDEX(title_el)
         title_line = set(title_el.iterancestors())
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:8]
+    after_end = _after_end(ranked, title_el, top, end_el)
     best, best_score = None, -1.0
     for el, score in ranked:
         if score <= best_score:
             break  # ranked by score, and the final score never exceeds it
         final = score * (1.0 - _link_density(el)) * _position_factor(el, title_el, top, title_line)
-        if _is_comments(el) or _is_teaser_list(el, blocks.get(el, 0)):
+        if el in after_end:
+            final *= 0.1  # comments or teasers below 责任编辑: the article ended above
+        if _is_comments(el):
+            final *= 0.05  # readers' prose can outweigh a short article
+        elif _is_teaser_list(el, blocks.get(el, 0)):
             final *= 0.2
         if final > best_score:
             best, best_score = el, final
+    if best.tag == "p" and best.getparent() is not None and best.getparent().tag != "body":
+        best = best.getparent()  # a paragraph is never the whole text box
     return _with_siblings(best, scores, title_el)
+
+
+def _after_end(ranked: list, title_el, top: float, end_el) -> set:
+    """Candidates that start below the article's closing line (责任编辑, 关健词), when
+    another candidate lies between the headline and that line. A closing line at the
+    top (作者｜X 编辑｜Y under the headline) has nothing above it and changes nothing."""
+    if end_el is None or title_el is None:
+        return set()
+    end = _DOC_INDEX(end_el)
+    if end <= top:
+        return set()
+    where = {el: _DOC_INDEX(el) for el, _ in ranked}
+    if not any(top < here < end for here in where.values()):
+        return set()
+    return {el for el, here in where.items() if here > end}
 
 
 def _link_density(el) -> float:
@@ -868,7 +1165,7 @@ def _link_density(el) -> float:
 
 def _is_figure(el) -> bool:
     """A box with a real picture (no icon) and at most a caption's worth of text."""
-    imgs = [el] if el.tag == "img" else el.findall(".//img")
+    imgs = [el] if el.tag in _IMG_TAGS else list(el.iter(*_IMG_TAGS))
     if not any((url := _img_url(img, "")) and _img_ok(img, url) for img in imgs):
         return False
     text = _text(el)
@@ -922,15 +1219,36 @@ _BLOCK_BREAK = frozenset(
 # fmt: on
 
 
+# Pictures and players as AMP/MIP pages write them, too.
+_IMG_TAGS = ("img", "amp-img", "mip-img")
+_PLAYER_TAGS = frozenset(("video", "audio", "amp-video", "mip-video"))
+
+
 class _Walker:
-    """Flatten a container into reader lines: text runs split at blocks and <br>."""
+    """Flatten a container into reader lines: text runs split at blocks and <br>, and at
+    line breaks inside <pre> (text pages converted from PDF or Word)."""
 
     def __init__(self, skip: set):
         self.skip = skip
-        self.items: list = []  # ("t", text, link_len, block) | ("i", img_el, block)
+        # ("t", text, link_len, block) | ("i", img_el, block) | ("v", player_el, block)
+        self.items: list = []
         self.buf: list[str] = []
         self.link_len = 0
         self.blocks: list = []
+        self.pre = 0
+        self.ads: set = set()  # boxes tagged 广告: however much they read like prose
+
+    def add(self, text: str, link: bool) -> None:
+        if self.pre and "\n" in text:
+            first, *lines = text.split("\n")
+            self.add(first, link)
+            for line in lines:
+                self.flush()
+                self.add(line, link)
+            return
+        self.buf.append(text)
+        if link:
+            self.link_len += len(text.strip())
 
     def flush(self) -> None:
         if self.buf:
@@ -952,24 +1270,27 @@ class _Walker:
         if tag == "br":
             self.flush()
             return
-        if tag == "img":
+        if not len(el) and el.text and el.text.strip() in _AD_TAGS:
+            box = el.getparent()
+            if box is not None and len(_text(box)) <= 120:
+                self.ads.add(box)
+        if tag in _IMG_TAGS or tag in _PLAYER_TAGS:
             self.flush()
-            self.items.append(("i", el, self.blocks[-1] if self.blocks else None))
+            kind = "v" if tag in _PLAYER_TAGS else "i"
+            self.items.append((kind, el, self.blocks[-1] if self.blocks else None))
             return
         if is_block:
             self.flush()
             self.blocks.append(el)
+        self.pre += tag == "pre"
         link = in_link or tag == "a"
         if el.text:
-            self.buf.append(el.text)
-            if link:
-                self.link_len += len(el.text.strip())
+            self.add(el.text, link)
         for child in el:
             self.walk(child, link)
             if child.tail:
-                self.buf.append(child.tail)
-                if link:
-                    self.link_len += len(child.tail.strip())
+                self.add(child.tail, link)
+        self.pre -= tag == "pre"
         if is_block:
             self.flush()
             self.blocks.pop()
@@ -1000,6 +1321,12 @@ def _headline_like(block, text: str) -> bool:
     )
 
 
+def _label_like(text: str) -> bool:
+    """Right under a picture, a short line that is no sentence ("新闻发布会现场") labels
+    the picture; the text itself opens with a full sentence."""
+    return len(text) <= 40 and not text.endswith(_SENTENCE_END) and "，" not in text
+
+
 def _img_url(img, base: str) -> str | None:
     for attr in ("data-original", "data-src", "data-lazy-src", "data-url", "file", "src"):
         value = (img.get(attr) or "").strip()
@@ -1028,7 +1355,11 @@ def _body(containers: list, skip: set, title: str | None, base: str):
     images: list[dict] = []
     link_lines = 0
     last_img: tuple | None = None  # (image dict, block of the image)
+    last_block = inset = None  # block of the last paragraph; a 相关阅读 box set into the text
     for kind, *rest in items:
+        if kind == "v":
+            last_img = ({"caption": None}, rest[1])  # a player's caption goes nowhere
+            continue
         if kind == "i":
             img, block = rest
             url = _img_url(img, base)
@@ -1038,30 +1369,67 @@ def _body(containers: list, skip: set, title: str | None, base: str):
                 last_img = (entry, block)
             continue
         text, link_len, block = rest
+        if block is not None and (block in walker.ads or block.getparent() in walker.ads):
+            continue
         prev_img, last_img = last_img, None
         if _is_stop(text):
-            if paragraphs:
+            if not paragraphs:
+                continue
+            inset = _inset_box(block, last_block) if _RELATED_RE.match(text) else None
+            if inset is None:
                 break
             continue
+        if inset is not None:
+            if not _resumes(text, link_len, block, inset):
+                continue
+            inset = None
         if prev_img is not None and prev_img[0]["caption"] is None and len(text) <= 80:
             entry, img_block = prev_img
             if (
                 (block is not None and block.tag == "figcaption")
                 or (block is not None and block is img_block)
                 or _CAPTION_RE.search(text)
-                or (_centered(block) and not _headline_like(block, text))
+                or ((_centered(block) or _label_like(text)) and not _headline_like(block, text))
             ):
                 entry["caption"] = text
                 continue
+        if prev_img is None and len(text) <= 50 and _ORPHAN_CAPTION_RE.search(text):
+            continue
         if link_len >= 0.5 * len(text):
             link_lines += len(text) >= 6
             continue
         if title and text == title:
             continue
-        if len(text) < 40 and _JUNK_RE.match(text):
+        if len(text) < 40 and (_JUNK_RE.match(text) or _is_pager(text)):
             continue
         paragraphs.append(text)
+        last_block = block
     return paragraphs, images, link_lines
+
+
+def _inset_box(heading_block, last_block):
+    """A 相关阅读 heading inside a box that sits among the paragraphs (not one of them)
+    marks a box set into the text: the article goes on after it. The box is returned;
+    None means the heading closes the text."""
+    if heading_block is None or last_block is None or len(_text(heading_block)) > 40:
+        return None
+    parent = last_block.getparent()
+    node = heading_block
+    while node is not None and node.getparent() is not parent:
+        node = node.getparent()
+    return None if node is None or node is heading_block else node
+
+
+def _resumes(text: str, link_len: int, block, inset) -> bool:
+    """Prose again beside the paragraphs, after the box set into the text."""
+    return (
+        block is not None
+        and block is not inset
+        and block.getparent() is inset.getparent()
+        and len(text) >= 20
+        and link_len < 0.5 * len(text)
+        and bool(_SENTENCE_PUNCT_RE.search(text))
+    )
 
 
 # --- related (推荐阅读) -------------------------------------------------------------------
@@ -1105,25 +1473,47 @@ def _related_heading(hits: list):
 
 
 def _is_next_heading(sib, anchors: list) -> bool:
-    """Another box starts (热门排行 ...): a heading tag or a short label without links."""
+    """Another box starts (热门排行 ...): a heading tag or a short label without links,
+    alone or opening a box of its own."""
     if sib.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
         return True
     if anchors:
-        return False
-    text = _text(sib)
+        first = next((c for c in sib if isinstance(c.tag, str)), None)
+        return (
+            first is not None
+            and not (sib.text or "").strip()
+            and first.find(".//a") is None
+            and first.tag != "a"
+            and _is_label(_text(first))
+        )
+    return _is_label(_text(sib))
+
+
+def _is_label(text: str) -> bool:
     return 2 <= len(text) <= 12 and not any(c.isdigit() for c in text)
 
 
-def _related(hits: list, base: str) -> list[str]:
+def _image_heading(body):
+    """Old templates draw the 推荐阅读 heading as a picture; its alt text is the label."""
+    for img in _xp(body, ".//img[@alt]"):
+        alt = img.get("alt").strip()
+        if len(alt) <= 12 and _RELATED_RE.match(alt):
+            return img
+    return None
+
+
+def _related(hits: list, base: str, body) -> list[str]:
     """Links under the 推荐阅读 heading, up to the next box."""
     heading, inline = _related_heading(hits)
+    if heading is None:
+        heading = _image_heading(body)
     urls: list[str] = []
     if heading is None:
         return urls
     if inline:
         _link_urls(_xp(heading, ".//a[@href]"), base, urls)
         return urls
-    node = heading.getparent() if heading.tag == "a" else heading
+    node = heading
     for _ in range(4):
         done = False
         for sib in node.itersiblings():
@@ -1146,6 +1536,32 @@ def _related(hits: list, base: str) -> list[str]:
 
 
 # --- entry point -------------------------------------------------------------------------
+
+
+def _has_headline_link(el) -> bool:
+    return any(len(_text(a)) >= 8 for a in el.iter("a"))
+
+
+def _is_list_entry(container) -> bool:
+    """The densest text is one entry of a list (search results, summaries under
+    headline links): the box around it repeats, same tag and class, each with its own
+    headline link. An article's text box is one of a kind."""
+    node = container
+    for _ in range(2):
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if _has_headline_link(node):
+            shape = (node.tag, node.get("class"))
+            alike = [
+                sib
+                for sib in parent
+                if isinstance(sib.tag, str) and (sib.tag, sib.get("class")) == shape
+            ]
+            if len(alike) >= 4 and sum(map(_has_headline_link, alike)) >= 4:
+                return True
+        node = parent
+    return False
 
 
 def _is_list_like(paragraphs: list[str], link_lines: int) -> bool:
@@ -1195,24 +1611,16 @@ def extract_article(html: str, url: str) -> RawArticle:
     title_el, art.title = _find_title(doc, body, metas)
     date_el, art.date_text = _date_line(title_el, body)
     if title_el is None and date_el is not None:
-        title_el, above = _title_above(date_el)
+        title_el, above, teaser = _title_above(date_el)
         art.title = above or art.title
+        if teaser:
+            date_el = art.date_text = None
     art.source_text = _find_source(date_el, art.date_text, title_el, hits, metas, url)
     if date_el is None:
         art.date_text = meta_date
     else:
         art.date_text = _machine_date(date_el, art.date_text, meta_date)
-    # 责任编辑 is the editor of record; a bare 编辑 only when no 责任编辑 is shown.
-    editor_el, editor = _labelled(
-        hits, _CHIEF_EDITOR_RE, ("责任编辑", "责编"), 40, _EDITOR_INLINE_RE
-    )
-    if not editor:
-        editor_el, editor = _labelled(hits, _EDITOR_RE, ("编辑",), 40)
-    if editor:
-        line = _line(editor_el) if editor_el is not None else ""
-        if _EDITOR_RE.match(line):
-            editor = line
-        art.editor_text = _cut_at_next_label(editor, _EDITOR_RE)
+    editor_el, art.editor_text = _find_editor(hits)
     kw_el, keywords = _labelled(
         hits, _KEYWORDS_RE, ("关健词", "关键词", "关键字", "标签", "Tag"), 120
     )
@@ -1220,24 +1628,35 @@ def extract_article(html: str, url: str) -> RawArticle:
         if kw_el is not None:
             keywords = _line(kw_el)  # keyword links often sit side by side without spaces
         art.keywords_text = _cut_at_next_label(keywords, _KEYWORDS_RE)
-    art.section = _find_section(metas, hits, title_el, art.title)
-    art.related = _related(hits, base)
+    art.section = _find_section(metas, hits, title_el, art.title, url)
+    art.related = _related(hits, base, body)
 
-    containers = _best_container(body, texts, title_el)
+    end_el = editor_el if editor_el is not None else kw_el
+    containers = _best_container(body, texts, title_el, end_el)
     if containers:
-        # Never skip a labelled line that turned out to wrap the body itself.
+        # Never skip a labelled line that turned out to wrap the body itself. The
+        # 责任编辑 / 关健词 lines are not skipped but read: they close the text.
         inside = set(containers[0].iterancestors()).union(containers)
-        skip = {e for e in (title_el, date_el, editor_el, kw_el) if e is not None} - inside
+        skip = {e for e in (title_el, date_el) if e is not None} - inside
         art.paragraphs, art.images, link_lines = _body(containers, skip, art.title, base)
+        list_entry = _is_list_entry(containers[0])
     else:
-        link_lines = 0
+        link_lines, list_entry = 0, False
     prose = _prose_len(art.paragraphs)
     # A headline that is a link (a logo, a list entry) only counts with a date line.
     weak_title = title_el is None or bool(_xp(title_el, "ancestor-or-self::a or .//a"))
+    # A short piece (快讯, a photo story) counts under a real headline and its date line.
+    short_ok = (
+        date_el is not None
+        and not weak_title
+        and len(art.title or "") >= 8
+        and (prose >= 15 or bool(art.images))
+    )
     art.is_article = bool(
         art.title
+        and not list_entry
         and not _is_list_like(art.paragraphs, link_lines)
-        and (prose >= 200 or (date_el is not None and prose >= 40))
+        and (prose >= 200 or (date_el is not None and prose >= 40) or short_ok)
         and (date_el is not None or not weak_title)
     )
     return art

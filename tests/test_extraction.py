@@ -6,8 +6,10 @@ labels), list and home pages, and articles in the style of other Chinese news si
 Pages are stored as bytes and decoded like the spider does, so GBK pages test that too.
 
 Expectation keys: ``date`` / ``source`` must be contained in ``date_text`` /
-``source_text`` (those are raw lines); every other key is compared exactly. Keys that
-are absent are not checked (list and home pages only promise ``is_article``).
+``source_text`` (those are raw lines); ``editor`` / ``keywords`` are the values the
+loader makes of ``editor_text`` / ``keywords_text`` (how the raw line is cut is not the
+point); every other key is compared exactly. Keys that are absent are not checked (list
+and home pages only promise ``is_article``).
 """
 
 import json
@@ -18,6 +20,7 @@ import pytest
 
 from newsportal.encoding import decode_html
 from newsportal.extraction import RawArticle, extract_article
+from newsportal.processors import clean_editor, clean_source, split_keywords
 
 PAGES = Path(__file__).parent / "pages"
 CASES = sorted(p.stem for p in PAGES.glob("*.json"))
@@ -32,6 +35,13 @@ EXACT = (
     "related",
     "is_article",
 )
+
+
+def _check_normalised(article: RawArticle, expected: dict) -> None:
+    if "editor" in expected:
+        assert clean_editor(article.editor_text) == expected["editor"], "editor"
+    if "keywords" in expected:
+        assert split_keywords(article.keywords_text) == expected["keywords"], "keywords"
 
 
 def _load(name: str) -> tuple[RawArticle, dict]:
@@ -51,6 +61,7 @@ def test_stored_page(name):
     for key in EXACT:
         if key in expected:
             assert getattr(article, key) == expected[key], key
+    _check_normalised(article, expected)
     if "date" in expected:
         assert article.date_text is not None
         assert expected["date"] in article.date_text
@@ -113,6 +124,7 @@ def test_minified_page_reads_the_same(name):
     for key in EXACT:
         if key in expected:
             assert getattr(article, key) == expected[key], key
+    _check_normalised(article, expected)
     if expected.get("source"):
         assert expected["source"] in article.source_text
 
@@ -165,6 +177,19 @@ def test_any_truncation_of_a_page_is_survived(name):
             ["http://news.jiulongw.cn/a.html", "http://news.jiulongw.cn/b.html"],
         ),
         ('<div><h3>热门排行</h3><a href="/c.html">不是推荐阅读</a></div>', []),
+        # Items as bare paragraphs, then a box that opens with its own label.
+        (
+            '<p>推荐阅读</p><p><a href="/a.html">保山召开防汛会议</a></p><p>2024年06月05日</p>'
+            '<div><div>热点排行</div><ul><li><a href="/c.html">不是推荐阅读的热点</a></li></ul>'
+            "</div>",
+            ["http://news.jiulongw.cn/a.html"],
+        ),
+        # The heading is itself a link, its list sits beside it.
+        (
+            '<div><a href="/tj/">推荐阅读</a><ul><li><a href="/a.html">保山召开防汛会议</a></li>'
+            '</ul></div><div><a href="/c.html">不是推荐阅读</a></div>',
+            ["http://news.jiulongw.cn/a.html"],
+        ),
     ],
 )
 def test_related_links_stop_at_the_next_box(block, expected):
@@ -204,6 +229,36 @@ def test_breadcrumb_section_as_a_reader_sees_it(crumb, expected):
         f"<div>{paragraph * 3}</div></body></html>"
     )
     assert extract_article(html, "http://news.jiulongw.cn/x/1.html").section == expected
+
+
+@pytest.mark.parametrize(
+    ("crumb", "expected"),
+    [
+        # The seed renders its section as one more bullet under the menu.
+        (
+            '<ul><li><a href="/m1/">保山</a></li><li><a href="/m2/">云南</a></li>'
+            '<li><a href="/m3/">图片</a></li><li><a href="/china/">国内新闻</a></li></ul>',
+            "国内新闻",
+        ),
+        (
+            '<div><a href="/">首页</a><img src="/arrow.gif"><a href="/china/">国内新闻</a></div>',
+            "国内新闻",
+        ),
+        # A menu entry in the middle of the menu is no breadcrumb.
+        (
+            '<div><a href="/m1/">保山</a><a href="/china/">国内</a><a href="/m3/">图片</a></div>',
+            None,
+        ),
+    ],
+)
+def test_section_from_the_link_to_the_page_folder(crumb, expected):
+    paragraph = "<p>" + "记者6月5日获悉，山西全省共破获电信网络诈骗案件1.7万余起。" * 3 + "</p>"
+    html = (
+        f"<html><body>{crumb}<h1>山西破获电诈案件</h1>"
+        f"<div>2024-06-05 16:33:17 来源：中国新闻网</div><div>{paragraph * 3}</div></body></html>"
+    )
+    url = "http://news.jiulongw.cn/china/2024-06-05/142465.html"
+    assert extract_article(html, url).section == expected
 
 
 def _page(head: str = "", above: str = "", below: str = "", after: str = "") -> str:
@@ -249,6 +304,18 @@ def _page(head: str = "", above: str = "", below: str = "", after: str = "") -> 
         ),
         (_page(after="<p>编辑 张彤</p>"), "editor_text", "编辑 张彤"),
         (
+            _page(after="<p><span>责任编辑</span>：<span>代平</span></p>"),
+            "editor_text",
+            "责任编辑：代平",
+        ),
+        # 责任编辑 wins over the bare 编辑 that opens the same line.
+        (
+            _page(after="<p>编辑：杨丽 责任编辑：段明 审核：李华</p>"),
+            "editor_text",
+            "责任编辑：段明",
+        ),
+        (_page(after="<p>编辑 刘梦婕 校对 李立军</p>"), "editor_text", "编辑 刘梦婕"),
+        (
             _page(after="<p>责任编辑：陈欣 版权声明：本文为原创</p>"),
             "editor_text",
             "责任编辑：陈欣",
@@ -285,3 +352,33 @@ def test_reprint_notices_and_app_promotions_are_not_body():
     article = extract_article(html, "http://news.jiulongw.cn/x/1.html")
     assert len(article.paragraphs) == 3
     assert all("转载" not in p and "APP" not in p for p in article.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "ad",
+    [
+        "<div><span>广告</span><p>夏季大促，全场空调五折起，欢迎到店选购。</p></div>",
+        "<div><p>夏季大促，全场空调五折起，欢迎到店选购。</p><i>推广</i></div>",
+        "<p>广告：夏季大促，全场空调五折起，欢迎到店选购。</p>",
+    ],
+)
+def test_boxes_tagged_as_ads_are_not_body(ad):
+    article = extract_article(_page(after=ad), "http://news.jiulongw.cn/x/1.html")
+    assert len(article.paragraphs) == 3
+    assert all("五折" not in p for p in article.paragraphs)
+
+
+def test_source_closing_the_text():
+    html = _page(after="<p>本文来源：保山日报</p>")
+    source_text = extract_article(html, "http://news.jiulongw.cn/x/1.html").source_text
+    assert clean_source(source_text) == "保山日报"
+
+
+def test_caption_without_its_picture_is_not_body():
+    """A lazy picture drawn by a script leaves its caption behind."""
+    html = _page(
+        after='<div class="lazy" data-bg="/a.jpg"></div><p>新闻发布会现场。山西省政府新闻办供图</p>'
+    )
+    article = extract_article(html, "http://news.jiulongw.cn/x/1.html")
+    assert len(article.paragraphs) == 3
+    assert all("供图" not in p for p in article.paragraphs)
