@@ -117,7 +117,7 @@ def cpu_ms(fn: Callable[[], Any], repeat: int) -> tuple[Any, float]:
 
 def run_ours(body: bytes, url: str, repeat: int) -> Result:
     try:
-        item, ms = cpu_ms(lambda: extract_page(body, url), repeat)
+        item, ms = cpu_ms(lambda: extract_page(body, url, now=NOW), repeat)
     except Exception as exc:  # a crash is a result worth printing, not a reason to stop
         return Result(error=f"{type(exc).__name__}: {exc}")
     return Result(

@@ -19,12 +19,20 @@ from newsportal.loaders import load_article
 
 
 def extract_page(
-    body: bytes, url: str, *, site: str = "", content_type: str | None = None
+    body: bytes,
+    url: str,
+    *,
+    site: str = "",
+    content_type: str | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Decode, extract and load one page, as the spider would."""
+    """Decode, extract and load one page, as the spider would.
+
+    ``now`` is the crawl time relative dates (3小时前) count back from; default: now.
+    """
     text, encoding = decode_html(body, content_type)
     raw = extract_article(text, url)
-    item, unparsed = load_article(raw, site=site, url=url, now=dt.datetime.now(dt.UTC))
+    item, unparsed = load_article(raw, site=site, url=url, now=now or dt.datetime.now(dt.UTC))
     result = dict(item)
     result["is_article"] = raw.is_article
     result["encoding"] = encoding

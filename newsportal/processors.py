@@ -97,6 +97,8 @@ _RELATIVE = re.compile(
 # Month and day without a year (list pages print "6月5日 16:33"): only with 月 and 日, since
 # bare "06-05" is too easily a score, a range or part of an id.
 _MONTH_DAY = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日(?:" + _TIME + r")?")
+# "06-05 16:33" on list and mobile pages: a dash month-day only with a time behind it.
+_DASH_MONTH_DAY = re.compile(r"(?<![\d-])(?P<m>\d{2})-(?P<d>\d{2})(?=\s+\d{1,2}:\d{2})" + _TIME)
 
 _UNIT_SECONDS = {
     "秒": 1,
@@ -153,6 +155,20 @@ def _absolute(match: re.Match[str]) -> datetime | None:
     except ValueError:
         return None
     return _with_offset(local, match.group("tz"))
+
+
+# Some portals print the time first: "16:33 2024/06/05".
+_TIME_FIRST = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+
+
+def _time_before(day: datetime, match: re.Match[str]) -> tuple[datetime, int]:
+    """The day with the time printed just before it, and where the whole reading starts."""
+    found = _TIME_FIRST.search(match.string, 0, match.start())
+    if found:
+        hour, minute, second = (int(g) if g else 0 for g in found.groups())
+        if hour < 24 and minute < 60 and second < 60:
+            return day.replace(hour=hour, minute=minute, second=second), found.start()
+    return day, match.start()
 
 
 def _relative(match: re.Match[str], now: datetime) -> datetime | None:
@@ -216,19 +232,25 @@ def _find_date(text: str | None, now: datetime | None) -> tuple[datetime, str] |
     # NFKC maps full-width digits and colons one to one; where it did not, show it normalised.
     shown = cleaned if len(cleaned) == len(normalised) else normalised
 
-    def result(when: datetime, match: re.Match[str]) -> tuple[datetime, str]:
-        return when, shown[match.start() : match.end()].strip()
+    def result(
+        when: datetime, match: re.Match[str], start: int | None = None
+    ) -> tuple[datetime, str]:
+        begin = match.start() if start is None else start
+        return when, shown[begin : match.end()].strip()
 
     for match in _ABSOLUTE.finditer(normalised):
         when = _absolute(match)
         if when is not None:
-            return result(when, match)
+            start = match.start()
+            if match.group("H") is None:
+                when, start = _time_before(when, match)
+            return result(when, match, start)
     current = _local_now(now)
     for match in _RELATIVE.finditer(normalised):
         when = _relative(match, current)
         if when is not None:
             return result(when, match)
-    for match in _MONTH_DAY.finditer(normalised):
+    for match in (*_MONTH_DAY.finditer(normalised), *_DASH_MONTH_DAY.finditer(normalised)):
         when = _month_day(match, current)
         if when is not None:
             return result(when, match)
@@ -315,9 +337,9 @@ def clean_source(text: str | None) -> str | None:
 
 
 _EDITOR_WORDS = ("责任编辑", "责编", "编辑", "编审")
-# With a colon anywhere; without one only at the start ("编辑 张彤").
+# With a colon (or a bar: "责编｜远洋") anywhere; without one only at the start ("编辑 张彤").
 _EDITOR_LABEL = re.compile(
-    rf"(?:{'|'.join(_EDITOR_WORDS)}){_COLON}|^[(（\[【]?(?:{'|'.join(_EDITOR_WORDS)})\s+(?=\S)"
+    rf"(?:{'|'.join(_EDITOR_WORDS)})\s*[:：｜|]|^[(（\[【]?(?:{'|'.join(_EDITOR_WORDS)})\s+(?=\S)"
 )
 # What follows the name on the same line: another label, or page widgets (【打印】, 分享到).
 _EDITOR_TRAILING = re.compile(

@@ -159,6 +159,9 @@ def test_join_paragraphs(paragraphs, expected):
         ("", None),
         (None, None),
         ("2024 06/05 15:07:22", sh(2024, 6, 5, 15, 7, 22)),
+        ("06-05 16:33", sh(2024, 6, 5, 16, 33)),
+        ("16:33 2024/06/05", sh(2024, 6, 5, 16, 33)),
+        ("比分 3-2", None),
     ],
 )
 def test_parse_date(text, expected):
@@ -306,6 +309,7 @@ def test_clean_source(text, expected):
         ("编辑：陈欣 版权声明：本文为上游新闻原创", "陈欣"),
         ("编辑 张彤", "张彤"),
         ("[责任编辑:代平]", "代平"),
+        ("责编｜远洋", "远洋"),
     ],
 )
 def test_clean_editor(text, expected):
