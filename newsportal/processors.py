@@ -86,7 +86,8 @@ _ABSOLUTE = re.compile(
     r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})(?:\s*日|(?!\d))"
     # Xinhua prints the year apart from month/day: "2024 06/05 15:07:22".
     r"|\s(?P<m3>\d{1,2})/(?P<d3>\d{1,2})(?!\d))"
-    r"(?:" + _TIME + r")?(?!\d)"
+    # A weekday may stand between the date and the time: "2024年06月05日 星期三 16:33".
+    r"(?:(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?" + _TIME + r")?(?!\d)"
 )
 _RELATIVE = re.compile(
     r"(?P<now>刚刚|刚才)"
