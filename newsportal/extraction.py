@@ -427,6 +427,8 @@ def _find_title(doc, body, metas):
             el = max(hits, key=lambda h: len(_norm(h.text)))
             return el, _norm(el.text)
     if best is not None:
+        if _linked(best) and best_text != main and page_title.endswith(best_text):
+            return None, wanted or None  # the logo (<h1><a>九龙网</a></h1>) names the site
         return best, best_text
     return None, wanted or None
 
@@ -597,14 +599,48 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
     """ "今天 10:32" only makes sense on the day it was printed: when the line shows a
     relative date, the page's machine-readable date (``<time datetime>``, meta) wins."""
     m = _DATE_RE.search(date_text)
-    if m is None or _ABSOLUTE_DATE_RE.match(m.group(0)):
+    if m is None:
         return date_text
+    if _ABSOLUTE_DATE_RE.match(m.group(0)):
+        return _finer_machine_date(date_el, date_text)
     for value in _xp(date_el, "descendant-or-self::time/@datetime"):
         if _norm(value):
             return _norm(value)
     return meta_date or date_text
 
 
+_DIGITS_RE = re.compile(r"[0-9０-９]+")
+# A date down to the minute, no seconds: 2024-06-05 16:33, 2024年06月05日 16:33.
+_MINUTE_RE = re.compile(
+    rf"{_D}{{4}}\D{{1,3}}{_D}{{1,2}}\D{{1,3}}{_D}{{1,2}}\D{{1,3}}{_D}{{1,2}}\s*[:：]\s*{_D}{{2}}"
+    rf"(?!\s*[:：]\s*{_D})"
+)
+_ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})")
+
+
+def _finer_machine_date(date_el, date_text: str) -> str:
+    """``<time datetime="2024-06-05T16:33:17+08:00">2024年06月05日 16:33</time>``: the
+    reader sees the minute, the attribute keeps the second. When both name the same
+    minute, the attribute is the same date, only finer: its seconds are added."""
+    values = _xp(date_el, "descendant-or-self::time/@datetime")
+    if not values:
+        return date_text
+    value = _norm(values[0])
+    iso = _ISO_RE.match(value)
+    if iso is None or iso.group(6) == "00":
+        return date_text
+    m = _DATE_RE.search(date_text)
+    minute = _MINUTE_RE.match(date_text, m.start()) if m else None
+    if minute is None:
+        return date_text  # seconds already shown, or no time: what is printed wins
+    shown = [int(d.translate(_FULLWIDTH_DIGITS)) for d in _DIGITS_RE.findall(minute.group(0))]
+    if shown != [int(g) for g in iso.groups()[:5]]:
+        return date_text  # another instant (updated, or a different time zone)
+    # The printed line, made as fine as the attribute: still what a reader sees, plus seconds.
+    return f"{date_text[: minute.end()]}:{iso.group(6)}{date_text[minute.end() :]}"
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _SOURCE_END_RE = re.compile(r"\s(?![A-Za-z])")
 
 
@@ -874,10 +910,13 @@ def _crumb_list(lst, title: str | None, url: str) -> str | None:
     <li>新闻</li><li>国内新闻</li></ol>). It starts at the home page or the site; what
     tells it from a short menu is either its mark (schema.org BreadcrumbList, an ARIA
     label) or its last link being a folder of the page's own URL."""
-    if lst is None or lst.tag not in ("ol", "ul") or len(lst) > 6:
+    if lst is None or lst.tag not in ("ol", "ul") or len(lst) > 12:
         return None
-    items = [li for li in lst if li.tag == "li"]
-    if not 2 <= len(items) <= 6 or len(items) != len(lst):
+    if any(li.tag != "li" for li in lst):
+        return None
+    # Separators may be items of their own (<li aria-hidden="true">/</li>).
+    items = [li for li in lst if not _CRUMB_SEP_RE.match(_text(li))]
+    if not 2 <= len(items) <= 6:
         return None
     first = _text(items[0])
     if first not in _CRUMB_SKIP and not first.endswith("网"):
@@ -885,7 +924,9 @@ def _crumb_list(lst, title: str | None, url: str) -> str | None:
     links = [li.find(".//a") for li in items]
     if any(link is None for link in links[:-1]):
         return None
-    marked = "crumb" in " ".join(lst.attrib.values()).lower()
+    holder = lst.getparent()
+    marks = [*lst.attrib.values(), *(holder.attrib.values() if holder is not None else ())]
+    marked = "crumb" in " ".join(marks).lower()
     last = links[-1] if links[-1] is not None else links[-2]
     folder = urljoin(url, (last.get("href") or "").strip())
     if not marked and not (folder.endswith("/") and url.startswith(folder) and folder != url):
@@ -1457,11 +1498,15 @@ def _related_heading(hits: list):
         if "推荐" not in node and "相关" not in node and "延伸阅读" not in node:
             continue
         label = node.strip()
-        if len(label) > 12 or not _RELATED_RE.match(label):
-            continue
         el = node.getparent()
         if node.is_tail:
             el = el.getparent()
+        if len(label) > 12:
+            continue
+        if not _RELATED_RE.match(label):
+            el = _styled_label(el, _RELATED_RE)
+            if el is None:
+                continue
         if el.tag == "a":
             link_heading = link_heading if link_heading is not None else el
             continue
@@ -1470,6 +1515,20 @@ def _related_heading(hits: list):
         if 0 < len(_xp(el, ".//a[@href]")) <= 60:
             return el, True  # "推荐阅读：<a>..</a><a>..</a>" on one line
     return link_heading, False
+
+
+def _styled_label(el, label_re: re.Pattern):
+    """A heading styled in parts (<h2><span>推荐</span>阅读</h2>) reads as one label."""
+    for _ in range(2):
+        if el is None or el.tag in ("body", "html"):
+            return None
+        text = _text(el)
+        if len(text) > 12:
+            return None
+        if label_re.match(text):
+            return el
+        el = el.getparent()
+    return None
 
 
 def _is_next_heading(sib, anchors: list) -> bool:
@@ -1487,6 +1546,26 @@ def _is_next_heading(sib, anchors: list) -> bool:
             and _is_label(_text(first))
         )
     return _is_label(_text(sib))
+
+
+_BOX_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "dt", "strong", "b", "th"))
+
+
+def _opens_box(el) -> bool:
+    """A box of links under a heading of its own (<dl><dt><strong>热点排行</strong></dt>...,
+    <aside><h3>24小时热榜</h3><ol>...): its first text is a short unlinked heading."""
+    first = _xp(el, "descendant-or-self::text()[normalize-space()][1]")
+    if not first:
+        return False
+    holder = first[0].getparent()
+    if first[0].is_tail or holder.tag not in _BOX_HEADING_TAGS:
+        return False
+    if _xp(holder, "ancestor-or-self::a"):
+        return False
+    if holder.tag in ("strong", "b") and holder.getparent().find(".//a") is not None:
+        return False  # a bold tag of an entry (<li><b>[国内]</b><a>..</a>), not a heading
+    text = first[0].strip()
+    return 2 <= len(text) <= 12 and not _DATE_RE.search(text)
 
 
 def _is_label(text: str) -> bool:
@@ -1514,7 +1593,7 @@ def _related(hits: list, base: str, body) -> list[str]:
         _link_urls(_xp(heading, ".//a[@href]"), base, urls)
         return urls
     node = heading
-    for _ in range(4):
+    for level in range(4):
         done = False
         for sib in node.itersiblings():
             if not isinstance(sib.tag, str):
@@ -1522,6 +1601,9 @@ def _related(hits: list, base: str, body) -> list[str]:
             anchors = [sib] if sib.tag == "a" else _xp(sib, ".//a[@href]")
             if urls and _is_next_heading(sib, anchors):
                 done = True
+                break
+            if level and anchors and _opens_box(sib):
+                done = True  # the 推荐阅读 box was empty; what follows is another box
                 break
             if len(anchors) > 60:
                 done = True
