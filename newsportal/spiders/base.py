@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 from urllib.parse import SplitResult, parse_qsl, urlsplit
@@ -35,6 +35,10 @@ DENY_EXTENSIONS = [
 ]  # fmt: skip
 
 
+LINK_TAGS = ("a", "area", "button", "li", "div", "span")
+LINK_ATTRS = ("href", "data-href", "data-url", "data-link")
+
+
 class PortalSpider(scrapy.Spider):
     """Base spider for a news portal; subclasses set the class attributes below.
 
@@ -57,13 +61,17 @@ class PortalSpider(scrapy.Spider):
             re.compile(self.article_url_pattern) if self.article_url_pattern else None
         )
         self._links = LinkExtractor(
+            # Script-driven menus carry their URL as data (<button data-href=...>); a reader
+            # clicks them like links, so they are links.
+            tags=LINK_TAGS,
+            attrs=LINK_ATTRS,
             allow_domains=self.allowed_domains,
             deny=self.deny_url_patterns,
             deny_extensions=DENY_EXTENSIONS,
             canonicalize=False,
             unique=True,
         )
-        self._query_variants: Counter[tuple[Any, ...]] = Counter()
+        self._query_variants: defaultdict[tuple[Any, ...], set[str]] = defaultdict(set)
         self._errors_logged: set[str] = set()
         self._scheme_articles = 0
 
@@ -97,15 +105,8 @@ class PortalSpider(scrapy.Spider):
                 # "系统繁忙" and soft-404 pages at article URLs: an error page, not an article.
                 self._log_error("empty_article", response.url)
                 return
-            if not url_says_article and self._should_defer(response):
-                # Off the portal's URL scheme, an article is most often a second address of one
-                # on it (/html/2024/0623/1.html beside /jiaju/2024-06-23/1.html): read it after
-                # everything else, so the dedupe keeps the address on the scheme.
-                yield response.request.replace(
-                    priority=-100,
-                    dont_filter=True,
-                    meta={"via_related": response.meta.get("via_related"), "deferred": True},
-                )
+            if not url_says_article and self._scheme_articles:
+                yield self._deferred(response, list(self.parse_article(response, raw)))
                 return
             yield from self.parse_article(response, raw)
             return
@@ -148,10 +149,34 @@ class PortalSpider(scrapy.Spider):
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _should_defer(self, response: Response) -> bool:
-        # Only once the URL scheme has proved itself: on a portal whose articles all live
-        # elsewhere, deferring would just download every article twice.
-        return self._scheme_articles > 0 and not response.meta.get("deferred")
+    def _deferred(self, response: Response, outputs: list[Any]) -> scrapy.Request:
+        """Hand an article's outputs on only when the crawl has nothing else left to do.
+
+        Off the portal's URL scheme an article is most often a second address of one on it
+        (/html/2024/0623/1.html beside /jiaju/2024-06-23/1.html); held back, it reaches the
+        dedupe after the address on the scheme, which is then the one kept. Asked only once
+        the scheme has proved itself. The carrier is a ``data:`` request: no second download,
+        its own download slot (no politeness delay to wait), and keyed to the article's URL so
+        incremental runs record the right page.
+        """
+        url = canonicalize_url(response.url)
+        return scrapy.Request(
+            "data:,",
+            callback=self._release,
+            cb_kwargs={"outputs": outputs},
+            priority=-100,
+            dont_filter=True,
+            meta={
+                "allow_offsite": True,
+                "download_slot": f"deferred {url}",
+                "deltafetch_enabled": False,
+                "deltafetch_key": url,
+                "charset_detect": False,
+            },
+        )
+
+    def _release(self, response: Response, outputs: list[Any]) -> Iterator[Any]:
+        yield from outputs
 
     def _request(self, url: str, *, via_related: bool) -> scrapy.Request | None:
         url = canonicalize_url(url)
@@ -178,11 +203,14 @@ class PortalSpider(scrapy.Spider):
             return False
         params = parse_qsl(parts.query, keep_blank_values=True)
         over = True
-        for index in range(len(params)):
+        for index, (name, value) in enumerate(params):
             others = tuple(params[:index] + params[index + 1 :])
-            key = (parts.netloc, parts.path, params[index][0], others)
-            self._query_variants[key] += 1
-            over = over and self._query_variants[key] > limit
+            # Distinct values, not occurrences: the menu links every page to the same
+            # list.php?catid=N, and a link seen again is no step further into a trap.
+            seen = self._query_variants[(parts.netloc, parts.path, name, others)]
+            if value not in seen and len(seen) < limit:
+                seen.add(value)
+            over = over and value not in seen
         return over
 
     def _looks_like_list(self, links: list[Any]) -> bool:
