@@ -35,6 +35,7 @@ DENY_EXTENSIONS = [
 ]  # fmt: skip
 
 
+ID_IN_PATH = re.compile(r"\d{4,}")
 LINK_TAGS = ("a", "area", "button", "li", "div", "span")
 LINK_ATTRS = ("href", "data-href", "data-url", "data-link")
 
@@ -214,9 +215,11 @@ class PortalSpider(scrapy.Spider):
         return over
 
     def _looks_like_list(self, links: list[Any]) -> bool:
-        if self._article_re:
-            return any(self._article_re.match(link.url) for link in links)
-        return len(links) >= 10
+        """A list links to articles: on the portal's URL scheme, or at least to several
+        addresses carrying an id or a date (menus and footer pages link to folders)."""
+        if self._article_re and any(self._article_re.match(link.url) for link in links):
+            return True
+        return sum(bool(ID_IN_PATH.search(urlsplit(link.url).path)) for link in links) >= 3
 
     def _count_page(self, kind: str) -> None:
         self.crawler.stats.inc_value(f"newsportal/pages/{kind}")
