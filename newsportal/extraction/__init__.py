@@ -1,0 +1,56 @@
+"""Find an article's parts by what a reader sees, whatever the markup.
+
+The real 九龙网 markup is unknown and the same code must hold up on other Chinese news
+sites, so nothing here relies on class names or ids. Instead it uses what every reader
+relies on: the headline that repeats the page ``<title>``, the date/来源 line under it,
+the labels 责任编辑 / 关健词 / 推荐阅读 / 当前位置, and the one block of the page that
+is long, punctuated prose with few links (text density, as in readability and GNE).
+
+Values are returned raw-ish (see :class:`RawArticle`); normalising them is the job of
+:mod:`newsportal.processors` through the loaders. One lxml parse per page, compiled XPath
+for the searches, no re-serialisation: about a millisecond per page.
+
+Deliberate choices:
+
+- ``<meta name="keywords">`` is never used for ``keywords_text``: on portals it is the
+  same site-wide list on every page. Only a visible 关健词/关键词/标签 line counts.
+- ``og:site_name`` is never used as the source: a reposted article's source is the
+  outlet it came from (来源：中国新闻网), not the portal. Meta ``source`` tags are a
+  fallback because CMSs fill them per article.
+- Meta dates (``article:published_time``, ``PubDate`` ...) only stand in when no date
+  line is visible; ``date_text`` is then the meta value itself.
+- Hidden elements (``display:none``) are dropped unless they hold a lot of prose: some
+  pages hide the article until a script reveals it; a hidden tab of links is dropped.
+- The section comes from what reads as a breadcrumb (a 当前位置 label, a short chain of
+  links before the headline, a short list starting at 首页); failing that, from the link
+  that closes its group and points to the page's own folder (/china/ for
+  /china/2024-06-05/1.html), never from a menu entry in the middle of the menu.
+- An outlet printed without a label beside the date ("新京报 2024-06-05 17:21") is
+  recognised by how outlet names end (…报, …网, …社, …新闻, …客户端).
+- A page is no article when its densest text is one of several boxes shaped alike, each
+  with a headline link (search results, summary lists), or when the nearest headline
+  above its date line is a link (a section's lead story).
+
+Why a package: each part of a page is found by its own cues, so each has its own small module,
+named for the part it finds; a fix to the date line is read and reviewed in ``dateline.py``
+without the body scoring around it. Only :func:`extract_article` and :class:`RawArticle` are
+public; the modules share private helpers among themselves, and import in one direction:
+``patterns`` (compiled regexes, label and tag sets) <- ``dom`` (parsing, noise removal, meta
+tags, text helpers) <- one module per part <- ``article`` (the entry point). Within the
+parts, ``source`` reads around the headline as ``dateline`` does, and ``container``
+checks pictures as ``body`` does; no module imports one that imports it.
+
+- ``title``: the headline.
+- ``dateline``: the date line and its date.
+- ``source``: 来源, on or near the date line.
+- ``labels``: 责任编辑 / 关健词.
+- ``section``: the breadcrumb (当前位置) or the page's own folder.
+- ``container``: the block of densest prose (text density).
+- ``body``: paragraphs, pictures and captions read from that block.
+- ``related``: 推荐阅读.
+- ``article``: :func:`extract_article`, and whether the page is an article or a list.
+"""
+
+from newsportal.extraction.article import RawArticle, extract_article
+
+__all__ = ["RawArticle", "extract_article"]

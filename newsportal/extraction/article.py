@@ -1,0 +1,164 @@
+"""The entry point: :func:`extract_article` reads a page part by part into a
+:class:`RawArticle` and tells article pages from lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin
+
+from newsportal.extraction.body import _body
+from newsportal.extraction.container import _best_container
+from newsportal.extraction.dateline import _date_line, _machine_date, _meta_date
+from newsportal.extraction.dom import _drop_noise, _line, _meta, _metas, _parse, _text, _xp
+from newsportal.extraction.labels import _cut_at_next_label, _find_editor, _labelled
+from newsportal.extraction.patterns import (
+    _DATE_ONLY_RE,
+    _KEYWORDS_RE,
+    _LABEL_HINT_RE,
+    _SENTENCE_END,
+)
+from newsportal.extraction.related import _related
+from newsportal.extraction.section import _find_section
+from newsportal.extraction.source import _find_source
+from newsportal.extraction.title import _find_title, _title_above
+
+__all__ = ["RawArticle", "extract_article"]
+
+
+@dataclass
+class RawArticle:
+    """Raw parts of one page, as read; ``is_article`` tells article pages from lists."""
+
+    url: str
+    canonical_url: str | None = None
+    title: str | None = None
+    date_text: str | None = None
+    source_text: str | None = None
+    editor_text: str | None = None
+    keywords_text: str | None = None
+    section: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    is_article: bool = False
+
+
+def _has_headline_link(el) -> bool:
+    return any(len(_text(a)) >= 8 for a in el.iter("a"))
+
+
+def _is_list_entry(container) -> bool:
+    """The densest text is one entry of a list (search results, summaries under
+    headline links): the box around it repeats, same tag and class, each with its own
+    headline link. An article's text box is one of a kind."""
+    node = container
+    for _ in range(2):
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if _has_headline_link(node):
+            shape = (node.tag, node.get("class"))
+            alike = [
+                sib
+                for sib in parent
+                if isinstance(sib.tag, str) and (sib.tag, sib.get("class")) == shape
+            ]
+            if len(alike) >= 4 and sum(map(_has_headline_link, alike)) >= 4:
+                return True
+        node = parent
+    return False
+
+
+def _is_list_like(paragraphs: list[str], link_lines: int) -> bool:
+    """Lists show a date per entry or a headline link per summary."""
+    dates = sum(1 for p in paragraphs if len(p) <= 25 and _DATE_ONLY_RE.match(p))
+    return dates >= 3 or (link_lines >= 5 and 2 * link_lines >= len(paragraphs))
+
+
+def _prose_len(paragraphs: list[str]) -> int:
+    """Characters in paragraphs that read as sentences (footers and captions do not)."""
+    return sum(
+        len(p)
+        for p in paragraphs
+        if len(p) >= 15 and (p.endswith(_SENTENCE_END) or p.count("，") + p.count(",") >= 2)
+    )
+
+
+def extract_article(html: str, url: str) -> RawArticle:
+    """Read the parts of the page at ``url`` from its decoded ``html``.
+
+    Never raises on bad markup: an empty or unparsable page gives an empty RawArticle
+    with ``is_article`` False, so the caller can count it instead of crashing.
+    """
+    art = RawArticle(url=url)
+    doc = _parse(html)
+    if doc is None:
+        return art
+    base = url
+    for href in _xp(doc, "//base/@href"):
+        base = urljoin(url, href.strip())
+        break
+    metas = _metas(doc)
+    canonical = _xp(doc, "//link[@rel='canonical']/@href") or [_meta(metas, "og:url") or ""]
+    if canonical[0].strip():
+        art.canonical_url = urldefrag(urljoin(base, canonical[0].strip()))[0]
+    meta_date = _meta_date(doc, metas)
+    _drop_noise(doc)
+    body = doc.find("body")
+    if body is None:
+        body = doc
+    texts = _xp(body, ".//text()[normalize-space()]")
+    # The few text runs that may hold a label (责任编辑, 关健词, 推荐阅读, 当前位置 ...).
+    hits = [t for t in texts if _LABEL_HINT_RE.search(t)]
+    title_el, art.title = _find_title(doc, body, metas)
+    date_el, art.date_text = _date_line(title_el, body)
+    if title_el is None and date_el is not None:
+        title_el, above, teaser = _title_above(date_el)
+        art.title = above or art.title
+        if teaser:
+            date_el = art.date_text = None
+    art.source_text = _find_source(date_el, art.date_text, title_el, hits, metas, url)
+    if date_el is None:
+        art.date_text = meta_date
+    else:
+        art.date_text = _machine_date(date_el, art.date_text, meta_date)
+    editor_el, art.editor_text = _find_editor(hits)
+    kw_el, keywords = _labelled(
+        hits, _KEYWORDS_RE, ("关健词", "关键词", "关键字", "标签", "Tag"), 120
+    )
+    if keywords:
+        if kw_el is not None:
+            keywords = _line(kw_el)  # keyword links often sit side by side without spaces
+        art.keywords_text = _cut_at_next_label(keywords, _KEYWORDS_RE)
+    art.section = _find_section(metas, hits, title_el, art.title, url)
+    art.related = _related(hits, base, body)
+
+    end_el = editor_el if editor_el is not None else kw_el
+    containers = _best_container(body, texts, title_el, end_el)
+    if containers:
+        # Never skip a labelled line that turned out to wrap the body itself. The
+        # 责任编辑 / 关健词 lines are not skipped but read: they close the text.
+        inside = set(containers[0].iterancestors()).union(containers)
+        skip = {e for e in (title_el, date_el) if e is not None} - inside
+        art.paragraphs, art.images, link_lines = _body(containers, skip, art.title, base)
+        list_entry = _is_list_entry(containers[0])
+    else:
+        link_lines, list_entry = 0, False
+    prose = _prose_len(art.paragraphs)
+    # A headline that is a link (a logo, a list entry) only counts with a date line.
+    weak_title = title_el is None or bool(_xp(title_el, "ancestor-or-self::a or .//a"))
+    # A short piece (快讯, a photo story) counts under a real headline and its date line.
+    short_ok = (
+        date_el is not None
+        and not weak_title
+        and len(art.title or "") >= 8
+        and (prose >= 15 or bool(art.images))
+    )
+    art.is_article = bool(
+        art.title
+        and not list_entry
+        and not _is_list_like(art.paragraphs, link_lines)
+        and (prose >= 200 or (date_el is not None and prose >= 40) or short_ok)
+        and (date_el is not None or not weak_title)
+    )
+    return art

@@ -1,0 +1,189 @@
+"""The date line near the headline and the date it shows; the machine-readable date (meta,
+``<time>``, a script) when no date is visible or the line shows a relative one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from newsportal.extraction.dom import _line, _meta, _norm, _text, _xp
+from newsportal.extraction.patterns import (
+    _ABSOLUTE_DATE_RE,
+    _D,
+    _DATE_LABEL_RE,
+    _DATE_RE,
+    _HEADINGS,
+    _SENTENCE_PUNCT_RE,
+    _SOURCE_RE,
+)
+
+
+def _near_title(title_el, body, after: int = 80, before: int = 12) -> list[list]:
+    """Elements a reader sees around the headline, nearest first: inside it (PHPCMS puts
+    the date line in the <h1>) and below it, then just above it."""
+    if title_el is None:
+        return [_xp(body, "(.//*)[position() <= 400]"), []]
+    below = list(title_el.iterdescendants()) + _xp(title_el, f"following::*[position() <= {after}]")
+    return [below, _xp(title_el, f"preceding::*[position() <= {before}]")[::-1]]
+
+
+def _date_line(title_el, body):
+    """The first short element near the headline that shows a date.
+
+    Below the first paragraph of prose, a date only counts with a label (发布日期：...):
+    teaser lists and comments under the text show dates too.
+    """
+    for part in _near_title(title_el, body):
+        found = _date_in(part)
+        if found[0] is not None:
+            return found
+    return None, None
+
+
+def _date_in(elements: list):
+    seen_prose = False
+    for el in elements:
+        own = el.text or ""
+        if len(own) >= 50 and len(_SENTENCE_PUNCT_RE.findall(own)) >= 2:
+            seen_prose = True
+            continue
+        if el.tag in _HEADINGS or el.tag in ("ul", "ol", "table", "tbody"):
+            continue
+        text = _text(el)
+        if not text or len(text) > 160:
+            continue
+        m = _DATE_RE.search(text)
+        # The date opens the line or follows a short label (来源/作者/发布时间 ...);
+        # a date in a sentence ("2019年2月27日下午，...。") is body text, not the date line.
+        if not m or m.start() > 40 or len(_SENTENCE_PUNCT_RE.findall(text)) >= 2:
+            continue
+        if "星期" in text and not (_TIME_RE.search(text) or _SOURCE_RE.search(text)):
+            continue  # "今天是2026年11月29日 星期日": the top bar's calendar
+        links = _xp(el, ".//a")
+        if len(links) >= 4 or any(len(_text(a)) >= 12 for a in links):
+            continue  # a headline link with its date: a teaser, not the date line
+        if seen_prose and not _DATE_LABEL_RE.search(text[: m.start() + 1]):
+            continue
+        return _whole_date_line(el, text)
+    return None, None
+
+
+_TIME_RE = re.compile(rf"{_D}{{1,2}}\s*[:：时]\s*{_D}{{2}}")
+
+
+def _whole_date_line(el, text: str):
+    """A date split into boxes (<span>2024年06月05日</span> <span>星期三</span>
+    <span>09:12</span>) is one line to a reader: read it whole, or the time is lost."""
+    node = el
+    for _ in range(2):
+        if _TIME_RE.search(text):
+            break
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        ptext = _text(parent)
+        if len(ptext) > 160 or len(_SENTENCE_PUNCT_RE.findall(ptext)) >= 2:
+            break
+        if _TIME_RE.search(ptext) and len(_xp(parent, ".//a")) < 4:
+            return parent, _line(parent)
+        node, text = parent, ptext
+    return el, _line(el)
+
+
+_SCRIPT_DATE_RE = re.compile(
+    r"(?:publish_?time|pub_?time|pub_?date|publish_?date|date_?published|ptime|create_?time)"
+    r"[^\"'\n]{0,30}?[\"'](\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)[\"']",
+    re.I,
+)
+_EPOCH_RE = re.compile(r"\bvar\s+ct\s*=\s*[\"'](\d{10})[\"']")  # WeChat articles
+_TZ_SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def _script_date(doc) -> str | None:
+    """A date only a script knows (WeChat fills the date line from ``var ct``)."""
+    found = None
+    for blob in _xp(doc, "//script[not(@src)]/text()"):
+        m = _EPOCH_RE.search(blob)
+        if m:
+            stamp = dt.datetime.fromtimestamp(int(m.group(1)), _TZ_SHANGHAI)
+            return stamp.strftime("%Y-%m-%d %H:%M:%S")
+        for m in _SCRIPT_DATE_RE.finditer(blob):
+            value = m.group(1)
+            if found is None or (":" in value and ":" not in found):
+                found = value
+    return found
+
+
+def _meta_date(doc, metas) -> str | None:
+    value = _meta(
+        metas,
+        "article:published_time",
+        "og:release_date",
+        "datePublished",
+        "pubdate",
+        "publishdate",
+        "PubDate",
+        "publish_date",
+        "publishtime",
+        "PublishTime",
+        "firstpublishedtime",
+        "og:article:published_time",
+    )
+    if value:
+        return value
+    times = _xp(doc, "//time/@datetime")
+    if times and _norm(times[0]):
+        return _norm(times[0])
+    for blob in _xp(doc, "//script[@type='application/ld+json']/text()"):
+        m = re.search(r'"datePublished"\s*:\s*"([^"]+)"', blob)
+        if m:
+            return m.group(1)
+    return _script_date(doc)
+
+
+def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
+    """ "今天 10:32" only makes sense on the day it was printed: when the line shows a
+    relative date, the page's machine-readable date (``<time datetime>``, meta) wins."""
+    m = _DATE_RE.search(date_text)
+    if m is None:
+        return date_text
+    if _ABSOLUTE_DATE_RE.match(m.group(0)):
+        return _finer_machine_date(date_el, date_text)
+    for value in _xp(date_el, "descendant-or-self::time/@datetime"):
+        if _norm(value):
+            return _norm(value)
+    return meta_date or date_text
+
+
+_DIGITS_RE = re.compile(r"[0-9０-９]+")
+# A date down to the minute, no seconds: 2024-06-05 16:33, 2024年06月05日 16:33.
+_MINUTE_RE = re.compile(
+    rf"{_D}{{4}}\D{{1,3}}{_D}{{1,2}}\D{{1,3}}{_D}{{1,2}}\D{{1,3}}{_D}{{1,2}}\s*[:：]\s*{_D}{{2}}"
+    rf"(?!\s*[:：]\s*{_D})"
+)
+_ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})")
+
+
+def _finer_machine_date(date_el, date_text: str) -> str:
+    """``<time datetime="2024-06-05T16:33:17+08:00">2024年06月05日 16:33</time>``: the
+    reader sees the minute, the attribute keeps the second. When both name the same
+    minute, the attribute is the same date, only finer: its seconds are added."""
+    values = _xp(date_el, "descendant-or-self::time/@datetime")
+    if not values:
+        return date_text
+    value = _norm(values[0])
+    iso = _ISO_RE.match(value)
+    if iso is None or iso.group(6) == "00":
+        return date_text
+    m = _DATE_RE.search(date_text)
+    minute = _MINUTE_RE.match(date_text, m.start()) if m else None
+    if minute is None:
+        return date_text  # seconds already shown, or no time: what is printed wins
+    shown = [int(d.translate(_FULLWIDTH_DIGITS)) for d in _DIGITS_RE.findall(minute.group(0))]
+    if shown != [int(g) for g in iso.groups()[:5]]:
+        return date_text  # another instant (updated, or a different time zone)
+    # The printed line, made as fine as the attribute: still what a reader sees, plus seconds.
+    return f"{date_text[: minute.end()]}:{iso.group(6)}{date_text[minute.end() :]}"
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")

@@ -1,0 +1,153 @@
+"""The parsed page: one lxml parse, removal of what a reader never sees, the ``<meta>`` values,
+and the text helpers every other module reads the page through."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from lxml import etree
+
+from newsportal.extraction.patterns import (
+    _CTRL_RE,
+    _HIDDEN_STYLE_RE,
+    _NOISE_TAGS,
+    _WS_RE,
+    _XML_DECL_RE,
+)
+
+
+def _norm(text: str | None) -> str:
+    return " ".join(text.split()) if text else ""
+
+
+_STRING = etree.XPath("string()")
+_LOCAL = threading.local()  # lxml parsers must not be shared between threads
+
+
+def _parser() -> etree.HTMLParser:
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.HTMLParser(
+            remove_comments=True, remove_pis=True, no_network=True
+        )
+    return parser
+
+
+@lru_cache(maxsize=256)
+def _compiled(path: str) -> etree.XPath:
+    return etree.XPath(path)
+
+
+def _xp(el, path: str, **variables):
+    """XPath with the expression compiled once per process, not once per call."""
+    return _compiled(path)(el, **variables)
+
+
+def _text(el) -> str:
+    return _norm(_STRING(el))
+
+
+def _line(el) -> str:
+    """The text of a short line as a reader sees it.
+
+    Minified pages glue the boxes of a line together (``<span>16:33</span><span>来源：``);
+    a space goes where an element boundary separates two word characters.
+    """
+    out: list[str] = []
+
+    def add(text: str | None, boundary: bool) -> None:
+        if not text:
+            return
+        if boundary and out and out[-1][-1].isalnum() and text[0].isalnum():
+            out.append(" ")
+        out.append(text)
+
+    def walk(node, boundary: bool) -> None:
+        add(node.text, boundary)
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child, True)
+            add(child.tail, True)
+
+    walk(el, False)
+    return _norm("".join(out))
+
+
+def _parse(html: str):
+    """Parse once; None when there is nothing to parse.
+
+    lxml refuses str input that carries an XML encoding declaration and strings with
+    control characters, both common in saved Chinese pages.
+    """
+    if not html or not html.strip():
+        return None
+    html = _XML_DECL_RE.sub("", html, count=1)
+    html = _CTRL_RE.sub("", html)
+    try:
+        return etree.fromstring(html, _parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        try:
+            cleaned = html.encode("utf-8", "replace").decode("utf-8")
+            return etree.fromstring(cleaned, _parser())
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            return None
+
+
+_HIDDEN_TEXT_LEN = etree.XPath("string-length(normalize-space())")
+
+
+def _drop(el) -> None:
+    """Remove ``el`` but keep its tail text where it was."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _drop_noise(doc) -> None:
+    """Remove what a reader never sees, keeping the tail text that follows it."""
+    etree.strip_elements(doc, *_NOISE_TAGS, with_tail=False)
+    # Hidden popups, sub-menus, QR boxes and link tabs go; a big hidden block of prose
+    # stays, because some pages (WeChat, tabbed CMS) hide the article until a script
+    # shows it.
+    for el in _xp(doc, "//*[@hidden or @style]"):
+        if el.get("hidden") is None and not _HIDDEN_STYLE_RE.search(el.get("style")):
+            continue
+        if el.tag in ("html", "body") or (_HIDDEN_TEXT_LEN(el) >= 200 and _link_density(el) < 0.5):
+            continue  # hidden prose: an article a script reveals; hidden links: a tab
+        _drop(el)
+
+
+def _metas(doc) -> dict[str, str]:
+    """All <meta> values by lower-cased name/property/itemprop: one pass, first wins."""
+    metas: dict[str, str] = {}
+    for meta in doc.iter("meta"):
+        content = _norm(meta.get("content"))
+        if not content:
+            continue
+        for attr in ("name", "property", "itemprop", "http-equiv"):
+            key = meta.get(attr)
+            if key:
+                metas.setdefault(key.strip().lower(), content)
+    return metas
+
+
+def _meta(metas: dict[str, str], *names: str) -> str | None:
+    for name in names:
+        value = metas.get(name.lower())
+        if value:
+            return value
+    return None
+
+
+def _link_density(el) -> float:
+    total = len(_WS_RE.sub("", _STRING(el)))
+    link = sum(len(_WS_RE.sub("", t)) for t in _xp(el, ".//a//text()"))
+    return link / total if total else 1.0

@@ -1,0 +1,144 @@
+"""What the extractor looks for, compiled once: the labels (来源, 责任编辑, 关健词, 推荐阅读,
+当前位置 ...), date and credit shapes, notices that end a text, and the tag sets that tell noise,
+inline and block elements apart."""
+
+from __future__ import annotations
+
+import re
+
+_D = "[0-9０-９]"
+_DATE_RE = re.compile(
+    rf"(?:{_D}{{4}}\s*[-/.年－／．]\s*{_D}{{1,2}}\s*[-/.月－／．]\s*{_D}{{1,2}}"
+    rf"|{_D}{{4}}\s+{_D}{{1,2}}\s*/\s*{_D}{{1,2}}\s+{_D}{{1,2}}:{_D}{{2}}"
+    rf"|{_D}{{1,2}}月{_D}{{1,2}}日\s*{_D}{{1,2}}[:：]{_D}{{2}}"
+    rf"|(?:昨天|前天|今天)\s*{_D}{{1,2}}[:：]{_D}{{2}}"
+    rf"|{_D}+\s*(?:分钟|小时|天)前|刚刚)"
+)
+_DATE_ONLY_RE = re.compile(rf"^[\[【(（]?\s*{_D}{{2,4}}[-/.年]{_D}{{1,2}}[-/.月]{_D}{{1,2}}")
+# 来源 of the article, never 图片来源 (a photo credit).
+_SOURCE_RE = re.compile(
+    r"(?<!图)(?<!图片)(?:文章来源|信息来源|新闻来源|来源于?|稿源|出处|来自)\s*[:：]"
+)
+_SOURCE_LINE_RE = re.compile(
+    r"^[\[【(（]?\s*(?:本文来源|文章来源|信息来源|新闻来源|来源于?|稿源)\s*[:：]"
+)
+_DATE_LABEL_RE = re.compile(r"(?:发布|更新|发表|时间|日期)")
+_ABSOLUTE_DATE_RE = re.compile(rf"{_D}{{4}}")
+# Labels that end the source part of a date/来源 line.
+_AFTER_SOURCE_RE = re.compile(
+    r"\s(?=\S*(?:浏览|阅读|点击|作者|责任编辑|编辑|发布|时间|日期|字号|字体|评论|分享|打印|"
+    r"人参与|次)\S*)|[|｜【\[]|\s{2,}"
+)
+# Credits printed without colons: "编辑 张彤", "编辑 刘梦婕 校对 李立军".
+_CREDIT_WORDS = "校对|审核|审校|监制|签发|终审|二审|三审|责编|作者|记者|摄影"
+_BARE_NAME = rf"\s+(?=[^\s:：]{{2,8}}(?:\s+(?:{_CREDIT_WORDS})\s*[^\s:：]{{2,8}})*\s*[\]】)）]?$)"
+# "责任编辑：代平", and the colon-less "编辑 张彤" when the line is only credits.
+_EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编|编辑)(?:\s*[:：]|{_BARE_NAME})")
+_CHIEF_EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编)(?:\s*[:：]|{_BARE_NAME})")
+_EDITOR_INLINE_RE = re.compile(r"(?:责任编辑|责编)\s*[:：]")
+# A bare 编辑 inside a credits line ("（审核：张强 编辑：刘洋）", "作者｜李明 编辑｜王芳"):
+# new media print "｜" where others print a colon.
+_BARE_EDITOR_INLINE_RE = re.compile(r"(?:^|(?<=[\s（(【\[]))编辑\s*[:：｜|]")
+_LABEL_BAR_RE = re.compile(r"^([\[【(（]?\s*(?:责任编辑|责编|编辑))\s*[｜|]\s*")
+_KEYWORDS_RE = re.compile(
+    r"^[\[【(（]?\s*(?:文章|本文)?(?:(?:关健词|关键词|关键字)\s*[:：]?|(?:标签|Tags?)\s*[:：])",
+    re.I,
+)
+_RELATED_RE = re.compile(
+    r"^[\[【(（]?\s*(?:推荐阅读|相关阅读|相关新闻|相关文章|延伸阅读|热点推荐|相关推荐|相关链接|相关报道)"
+)
+_CRUMB_LABEL_RE = re.compile(r"(?:当前位置|您的位置|你的位置|所在位置|位置)\s*[:：]?")
+# Breadcrumb separators; never "|", which separates menu entries.
+_CRUMB_SEP_RE = re.compile(r"^[\s>»›→/＞-]*$")
+_CRUMB_SPLIT_RE = re.compile(r"\s*(?:>+|»|›|→|＞+|/)\s*")
+_CRUMB_SKIP = {
+    "首页", "主页", "网站首页", "home", "Home", "HOME", "正文", "正文内容", "内容", "查看内容",
+    "详细内容", "文章内容", "内容页", "详情", "阅读文章",
+}  # fmt: skip
+# A paragraph starting with one of these ends the body (once some body was seen): headings
+# of what follows an article (short lines), and notices of any length.
+_STOP_HEAD_RE = re.compile(
+    r"^[\[【(（]?\s*(?:推荐阅读|相关阅读|相关新闻|相关文章|延伸阅读|热点推荐|相关推荐|相关链接|相关报道|"
+    r"责任编辑|责编|编辑\s*[:：]|关健词|关键词|关键字|标签\s*[:：]|"
+    r"上一篇|下一篇|上一条|下一条|分享到|分享至|纠错|打印本页|关闭窗口|返回顶部|"
+    r"网友评论|发表评论|我要评论|热门评论|最新评论)"
+)
+_STOP_NOTICE_RE = re.compile(
+    r"^[\[【(（]?\s*(?:免责声明|版权声明|特别声明|平台声明|广告声明|风险提示|本文来源)"
+)
+
+
+# Reprint notices and app promotions that close many articles.
+_NOTICE_RE = re.compile(
+    r"(?:未经\S{0,4}授权|严禁|禁止|不得)\S{0,6}转载|转载请注明|"
+    r"(?:下载|打开|尽在|关注|扫码)\S{0,12}(?:APP|App|app|客户端|公众号)|扫描二维码|扫码关注"
+)
+
+
+def _is_stop(text: str) -> bool:
+    return bool(
+        _STOP_NOTICE_RE.match(text)
+        or (len(text) <= 40 and (_STOP_HEAD_RE.match(text) or _EDITOR_RE.match(text)))
+        or (len(text) <= 60 and _NOTICE_RE.search(text))
+    )
+
+
+# Short widget texts inside article containers that are never body paragraphs.
+_JUNK_RE = re.compile(
+    r"^[【\[(（]?\s*(?:(?:字[号体]|阅读[数量]?|点击[数量]?|浏览次数|来源|作者|广告|推广)\s*[:：]|"
+    r"(?:打印本页|关闭窗口|返回顶部|返回首页|返回列表|分享到|打印|收藏|分享|扫一扫|返回|关闭|举报|"
+    r"原文链接)(?:$|[\s】\]）)|:：])|[图文]\s*/|[大中小]\s+[大中小]\s+[大中小]|"
+    r"(?:广告|推广|AD|赞助)$)"
+)
+# A pager inside the text box ("共3页 1 2 3 下一页"): links and page words only.
+_PAGER_RE = re.compile(r"^(?:[共第]\s*\d+\s*页|上一页|下一页|首页|尾页|末页|\d+|[<>«»]+|\s)+$")
+
+
+def _is_pager(text: str) -> bool:
+    """Page words or a run of page numbers; a lone number may be a table cell."""
+    return bool(_PAGER_RE.match(text)) and ("页" in text or len(text.split()) >= 3)
+
+
+_CAPTION_RE = re.compile(
+    r"(?:^(?:视频|音频)[:：]|供图|(?:\s|摄|/)图$|摄$|摄\s*[)）]?$|摄影|图源|图片来源|资料图|图为|图[:：]|视觉中国|新华社发|"
+    r"记者\S{0,8}摄|[（(]图[）)]|图片[:：])"
+)
+# A caption whose picture did not come through (lazy-loaded, script-drawn): a short
+# line ending in a photo credit is still a caption, never a paragraph.
+_ORPHAN_CAPTION_RE = re.compile(r"(?:供图|(?<!拍)摄|图片来源[:：]\S+|资料图)\s*[)）]?$")
+_BAD_IMG_RE = re.compile(
+    r"(?:logo|icon|avatar|share|qrcode|erweima|ewm|weixin|wechat|spacer|blank|pixel|"
+    r"loading|lazy|placeholder|/ad[sv]?/|banner|btn|button|arrow|dot\.|counter|stat\.|"
+    r"next_?page|prev_?page|nextpage|prevpage)",
+    re.I,
+)
+_SITE_SEP_RE = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-|_)\s*")
+
+# fmt: off
+_NOISE_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
+    "input", "object", "embed", "canvas", "map",
+)
+# fmt: on
+# fmt: off
+_INLINE = frozenset(
+    (
+        "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "em", "font", "i", "kbd", "label",
+        "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt",
+        "u", "var", "wbr", "nobr", "ins", "del",
+    )
+)
+# fmt: on
+_HEADINGS = ("h1", "h2", "h3")
+_PUNCT_RE = re.compile(r"[，。！？；、]")
+_SENTENCE_PUNCT_RE = re.compile(r"[，。！？；]")
+_WS_RE = re.compile(r"\s+")
+_CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_LABEL_HINT_RE = re.compile("编辑|责编|关健|关键|标签|Tag|推荐|相关|延伸阅读|位置|来源|稿源", re.I)
+
+# Pictures as AMP/MIP pages write them, too.
+_IMG_TAGS = ("img", "amp-img", "mip-img")
+
+_SENTENCE_END = tuple("。！？!?”」）)…")
