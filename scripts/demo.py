@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,8 @@ def main() -> int:
     truth = json.loads((replica / "truth.json").read_text(encoding="utf-8"))
     output = ROOT / "output" / "demo" / "jiulong.jsonl"
     output.unlink(missing_ok=True)
+    state = ROOT / "var" / "demo-data"  # the demo's own incremental store and monitor history
+    shutil.rmtree(state, ignore_errors=True)
     with ReplicaServer(replica) as server:
         print(f"Replica of 九龙网 serving as proxy at {server.proxy_url}")
         env = {
@@ -36,10 +39,10 @@ def main() -> int:
             "NEWSPORTAL_AUTOTHROTTLE": "0",
             "NEWSPORTAL_DOWNLOAD_DELAY": "0",
             "NEWSPORTAL_CONCURRENT_REQUESTS_PER_DOMAIN": "8",
-            "NEWSPORTAL_DATA_DIR": str(ROOT / "var" / "demo-data"),
+            "NEWSPORTAL_DATA_DIR": str(state),
             "NEWSPORTAL_FEED": str(output),
         }
-        command = [sys.executable, "-m", "scrapy", "crawl", "jiulong", "-s", "DELTAFETCH_RESET=1"]
+        command = [sys.executable, "-m", "scrapy", "crawl", "jiulong"]
         print("Running:", " ".join(command[2:]), f"(http_proxy={server.proxy_url})")
         result = subprocess.run(command, cwd=ROOT, env=env, check=False)
     if result.returncode == 0 and output.exists() and not os.environ.get("MONGO_URI"):
