@@ -12,6 +12,20 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The item fields a replica's ground truth (truth.json) states for every article.
+COMPARED_FIELDS = (
+    "site",
+    "section",
+    "title",
+    "published_at",
+    "source",
+    "editor",
+    "keywords",
+    "body",
+    "images",
+    "related",
+)
+
 # Fast and deterministic against loopback: no throttling, short timeouts for the slow page.
 FAST_SETTINGS = {
     "NEWSPORTAL_AUTOTHROTTLE": "0",

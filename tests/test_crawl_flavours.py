@@ -18,21 +18,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from newsportal.spiders.jiulong import JiulongSpider
-from tests.crawling import CrawlResult, run_crawl
+from tests.crawling import COMPARED_FIELDS, CrawlResult, run_crawl
 from tests.replica.flavours import FLAVOURS, FlavourServer, build_flavour
-
-COMPARED_FIELDS = (
-    "site",
-    "section",
-    "title",
-    "published_at",
-    "source",
-    "editor",
-    "keywords",
-    "body",
-    "images",
-    "related",
-)
 
 
 @dataclass

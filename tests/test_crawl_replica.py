@@ -11,20 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.crawling import run_crawl
-
-COMPARED_FIELDS = (
-    "site",
-    "section",
-    "title",
-    "published_at",
-    "source",
-    "editor",
-    "keywords",
-    "body",
-    "images",
-    "related",
-)
+from tests.crawling import COMPARED_FIELDS, run_crawl
 
 
 @pytest.fixture(scope="module")
