@@ -382,3 +382,120 @@ def test_caption_without_its_picture_is_not_body():
     article = extract_article(html, "http://news.jiulongw.cn/x/1.html")
     assert len(article.paragraphs) == 3
     assert all("供图" not in p for p in article.paragraphs)
+
+
+_URL = "http://news.jiulongw.cn/x/1.html"
+
+
+def test_shown_date_gets_its_time_from_a_meta_date_of_the_same_day():
+    html = _page(
+        head='<meta name="PubDate" content="2024-06-05 16:20">',
+        below="<div>发布日期：2024-06-05</div>",
+    )
+    assert extract_article(html, _URL).date_text == "2024-06-05 16:20"
+    other_day = html.replace('content="2024-06-05 16:20"', 'content="2024-06-04 16:20"')
+    assert extract_article(other_day, _URL).date_text == "发布日期：2024-06-05"
+
+
+def test_signature_date_under_short_clauses_is_not_the_date_line():
+    """A notice's clauses are short; its closing date line is body, not the date."""
+    clause = "<p>一、压实防汛责任，各地各部门要明确各级责任人。</p>"
+    html = (
+        "<html><head><title>关于做好防汛工作的通知_九龙网</title></head><body>"
+        "<table><tr><td>发布日期：</td><td>2024-06-05</td></tr></table>"
+        f"<h2>关于做好防汛工作的通知</h2><div>{clause * 4}<p>2024年6月3日</p></div>"
+        "</body></html>"
+    )
+    article = extract_article(html, _URL)
+    assert article.date_text == "2024-06-05"
+    assert article.paragraphs[-1] == "2024年6月3日"
+
+
+def test_forum_post_date_beats_edit_note_and_replies():
+    html = (
+        "<html><head><title>新增3条公交线路 - 彩龙社区</title></head><body>"
+        "<div><em>发表于 2024-6-5 10:21:33</em></div><h1>新增3条公交线路</h1>"
+        "<div><i>本帖最后由 小编 于 2024-6-5 10:25 编辑</i><br>"
+        + "记者从市交通运输局获悉，为方便市民出行，中心城市将新开通3条公交线路。<br>" * 3
+        + "</div><div><em>发表于 2024-6-5 11:02:10</em><div>点赞！</div></div></body></html>"
+    )
+    article = extract_article(html, _URL)
+    assert article.date_text == "发表于 2024-6-5 10:21:33"
+    assert not any("本帖最后由" in p for p in article.paragraphs)
+
+
+def test_title_that_is_only_the_outlet_falls_back_to_the_line_above_the_byline():
+    html = (
+        "<html><head><title>北京日报客户端</title></head><body>"
+        "<div>通州副中心站枢纽主体结构完工</div>"
+        "<div><span>北京日报客户端</span> | <span>记者 高枝</span></div>"
+        "<div>2024-06-05 19:01</div><div>"
+        + "<p>记者6月5日获悉，副中心站综合交通枢纽主体结构全面完工，进入机电安装阶段。</p>" * 3
+        + "</div></body></html>"
+    )
+    assert extract_article(html, _URL).title == "通州副中心站枢纽主体结构完工"
+
+
+def test_telegraph_item_beats_the_list_of_other_items_and_names_its_outlet():
+    entry = (
+        "<li><span>09:2{0}</span> "
+        "【央行开展逆回购操作】财联社6月5日电，央行今日开展100亿元逆回购操作。</li>"
+    )
+    html = (
+        "<html><head><title>5月份CPI同比上涨0.3%_财联社</title></head><body>"
+        "<div><h1>5月份CPI同比上涨0.3%</h1><div>2024-06-05 09:30:05</div>"
+        "<div>【5月份CPI同比上涨0.3%】财联社6月5日电，国家统计局数据显示，5月份CPI同比上涨0.3%。</div>"
+        f"</div><ul>{''.join(entry.format(i) for i in range(3))}</ul></body></html>"
+    )
+    article = extract_article(html, _URL)
+    assert article.paragraphs == [
+        "【5月份CPI同比上涨0.3%】财联社6月5日电，国家统计局数据显示，5月份CPI同比上涨0.3%。"
+    ]
+    assert clean_source(article.source_text) == "财联社"
+
+
+def test_live_blog_entries_nested_deep_join_the_intro():
+    entry = (
+        '<div class="item"><span>10:0{0}</span><div><p>'
+        "省商务厅负责人介绍，今年前4个月全省外贸进出口总额同比增长，对非贸易增长较快。</p></div></div>"
+    )
+    html = _page(below="<div>潇湘晨报 2024-06-05 09:55</div>").replace(
+        "</div></body>", f"</div><div>{''.join(entry.format(i) for i in range(5))}</div></body>"
+    )
+    article = extract_article(html, _URL)
+    assert len(article.paragraphs) == 8
+    assert not any(p.startswith("10:0") for p in article.paragraphs)
+
+
+@pytest.mark.parametrize("line", ["1/4", "新浪财经APP", "10:02"])
+def test_widget_lines_are_not_body(line):
+    article = extract_article(_page(after=f"<p>{line}</p>"), _URL)
+    assert len(article.paragraphs) == 3
+
+
+def test_self_media_account_from_meta_when_no_source_shows():
+    html = _page(
+        head='<meta name="mediaid" content="旅行家小王">', below="<div>2024-06-05 12:36</div>"
+    )
+    assert extract_article(html, _URL).source_text == "旅行家小王"
+
+
+def test_subtitle_heading_is_not_the_headline():
+    html = (
+        "<html><head><title>让老旧小区焕发新活力——我市今年改造老旧小区120个_九龙网</title>"
+        "</head><body><h2>让老旧小区焕发新活力</h2><h3>——我市今年改造老旧小区120个</h3>"
+        "<div>2024-06-05 09:12</div><div>"
+        + "<p>今年，我市计划改造城镇老旧小区120个，涉及居民8600余户，已有58个小区开工。</p>" * 3
+        + "</div></body></html>"
+    )
+    assert extract_article(html, _URL).title == "让老旧小区焕发新活力"
+
+
+def test_source_label_with_a_bar_instead_of_a_colon():
+    html = _page(below="<div>2024/06/05 20:10　来源 | 腾冲融媒　作者 | 李琼</div>")
+    assert clean_source(extract_article(html, _URL).source_text) == "腾冲融媒"
+
+
+def test_paper_and_its_app_joined_by_a_dot_are_one_source():
+    html = _page(below="<div><span>齐鲁晚报·齐鲁壹点</span> <span>2024-06-05 10:00</span></div>")
+    assert extract_article(html, _URL).source_text == "齐鲁晚报·齐鲁壹点"

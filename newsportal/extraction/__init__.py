@@ -18,7 +18,8 @@ Deliberate choices:
   outlet it came from (来源：中国新闻网), not the portal. Meta ``source`` tags are a
   fallback because CMSs fill them per article.
 - Meta dates (``article:published_time``, ``PubDate`` ...) only stand in when no date
-  line is visible; ``date_text`` is then the meta value itself.
+  line is visible; ``date_text`` is then the meta value itself. A visible date without
+  a time of day (发布日期：2024-06-05) takes the meta value when it names the same day.
 - Hidden elements (``display:none``) are dropped unless they hold a lot of prose: some
   pages hide the article until a script reveals it; a hidden tab of links is dropped.
 - The section comes from what reads as a breadcrumb (a 当前位置 label, a short chain of

@@ -19,7 +19,7 @@ from newsportal.extraction.patterns import (
 )
 from newsportal.extraction.related import _related
 from newsportal.extraction.section import _find_section
-from newsportal.extraction.source import _find_source
+from newsportal.extraction.source import _find_source, _source_from_lead
 from newsportal.extraction.title import _find_title, _title_above
 
 __all__ = ["RawArticle", "extract_article"]
@@ -118,6 +118,12 @@ def extract_article(html: str, url: str) -> RawArticle:
         if teaser:
             date_el = art.date_text = None
     art.source_text = _find_source(date_el, art.date_text, title_el, hits, metas, url)
+    if title_el is not None and art.title and art.title == (art.source_text or "").strip():
+        # <title> is only the outlet's name, found again in the byline: the headline is
+        # the short unlinked line above that byline.
+        el, above, teaser = _title_above(title_el)
+        if above and not teaser:
+            title_el, art.title = el, above
     if date_el is None:
         art.date_text = meta_date
     else:
@@ -144,6 +150,8 @@ def extract_article(html: str, url: str) -> RawArticle:
         list_entry = _is_list_entry(containers[0])
     else:
         link_lines, list_entry = 0, False
+    if not art.source_text:
+        art.source_text = _source_from_lead(art.paragraphs)
     prose = _prose_len(art.paragraphs)
     # A headline that is a link (a logo, a list entry) only counts with a date line.
     weak_title = title_el is None or bool(_xp(title_el, "ancestor-or-self::a or .//a"))

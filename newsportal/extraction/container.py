@@ -26,6 +26,9 @@ _COMMENT_HEAD_RE = re.compile(
 )
 
 
+# A bare time of day in its own box: the stamp of a 快讯/电报 entry.
+_CLOCK_RE = re.compile(r"^[0-2]?[0-9][:：][0-5][0-9]$")
+
 _DOC_INDEX = etree.XPath("count(preceding::*) + count(ancestor::*)")
 
 
@@ -46,8 +49,9 @@ def _is_teaser_list(el, prose_blocks: int) -> bool:
     for node in el.iter():
         if node.tag == "a":
             headlines += len(_text(node)) >= 8
-        elif node.text and len(node.text) <= 30 and _DATE_ONLY_RE.match(node.text.strip()):
-            dates += 1
+        elif node.text and len(node.text) <= 30:
+            own = node.text.strip()
+            dates += bool(_DATE_ONLY_RE.match(own) or _CLOCK_RE.match(own))
     return (headlines >= 3 and 2 * headlines >= prose_blocks) or (
         dates >= 3 and 2 * dates >= prose_blocks
     )
@@ -104,6 +108,7 @@ def _best_container(body, texts: list, title_el=None, end_el=None) -> list:
         else:
             runs.setdefault(block, []).append(node)
     scores: dict = {}
+    own_scores: dict = {}  # prose block -> its own score, not passed up
     blocks: dict = {}  # element -> number of prose blocks that scored for it
     for block, n in lens.items():
         link = links.get(block, 0)
@@ -114,6 +119,7 @@ def _best_container(body, texts: list, title_el=None, end_el=None) -> list:
         if own.count("|") >= 3:
             continue  # a footer or link bar
         score = 1.0 + len(_PUNCT_RE.findall(own)) + min(prose / 100.0, 3.0)
+        own_scores[block] = score
         scores[block] = scores.get(block, 0.0) + score
         blocks[block] = blocks.get(block, 0) + 1
         parent = block.getparent()
@@ -150,7 +156,7 @@ def _best_container(body, texts: list, title_el=None, end_el=None) -> list:
             best, best_score = el, final
     if best.tag == "p" and best.getparent() is not None and best.getparent().tag != "body":
         best = best.getparent()  # a paragraph is never the whole text box
-    return _with_siblings(best, scores, title_el)
+    return _with_siblings(best, scores, title_el, own_scores)
 
 
 def _after_end(ranked: list, title_el, top: float, end_el) -> set:
@@ -177,7 +183,13 @@ def _is_figure(el) -> bool:
     return len(text) <= 80 and not _DATE_RE.search(text)
 
 
-def _with_siblings(best, scores: dict, title_el) -> list:
+def _deep_score(el, own_scores: dict) -> float:
+    """The prose anywhere inside ``el``: a 图文直播 list nests each entry's text three
+    boxes down, too deep for the scores passed up to parent and grandparent."""
+    return sum(own_scores.get(node, 0.0) for node in el.iter())
+
+
+def _with_siblings(best, scores: dict, title_el, own_scores: dict) -> list:
     """The best block plus sibling blocks of the same article (text split by a video,
     an ad or a page-break div), as readability does; stops at 推荐阅读/评论 headings."""
     threshold = max(8.0, 0.3 * scores.get(best, 0.0))
@@ -192,7 +204,7 @@ def _with_siblings(best, scores: dict, title_el) -> list:
                 title_el is not None and (sib is title_el or title_el in sib.iterdescendants())
             ):
                 break
-            score = scores.get(sib, 0.0)
+            score = scores.get(sib, 0.0) or _deep_score(sib, own_scores)
             head = _norm("".join(sib.itertext())[:40])
             if _is_stop(head) or _COMMENT_HEAD_RE.match(head):
                 break

@@ -33,17 +33,29 @@ def _date_line(title_el, body):
     Below the first paragraph of prose, a date only counts with a label (发布日期：...):
     teaser lists and comments under the text show dates too.
     """
-    for part in _near_title(title_el, body):
-        found = _date_in(part)
-        if found[0] is not None:
-            return found
-    return None, None
+    below, above = _near_title(title_el, body)
+    found, late = _date_in(below)
+    if found[0] is not None and not late:
+        return found
+    # Found only below the text (a reply's 发表于, a teaser's 发布时间): a date right above
+    # the headline (a forum post's 发表于 line) is the article's own.
+    earlier, _ = _date_in(above)
+    if earlier[0] is not None:
+        return earlier
+    return found if found[0] is not None else (None, None)
 
 
 def _date_in(elements: list):
     seen_prose = False
+    prose = 0  # short paragraphs add up: a notice's clauses are often under 50 characters
+    tail = ""  # the text after the previous element: <br>-separated text sits in tails
     for el in elements:
         own = el.text or ""
+        for run in (tail, own):
+            if len(run.strip()) >= 20 and _SENTENCE_PUNCT_RE.search(run):
+                prose += len(run.strip())
+        tail = el.tail or ""
+        seen_prose = seen_prose or prose >= 80
         if len(own) >= 50 and len(_SENTENCE_PUNCT_RE.findall(own)) >= 2:
             seen_prose = True
             continue
@@ -57,6 +69,8 @@ def _date_in(elements: list):
         # a date in a sentence ("2019年2月27日下午，...。") is body text, not the date line.
         if not m or m.start() > 40 or len(_SENTENCE_PUNCT_RE.findall(text)) >= 2:
             continue
+        if _EDIT_NOTE_RE.search(text):
+            continue  # "本帖最后由 X 于 2024-6-5 10:25 编辑": when it was edited, not posted
         if "星期" in text and not (_TIME_RE.search(text) or _SOURCE_RE.search(text)):
             continue  # "今天是2026年11月29日 星期日": the top bar's calendar
         links = _xp(el, ".//a")
@@ -64,11 +78,12 @@ def _date_in(elements: list):
             continue  # a headline link with its date: a teaser, not the date line
         if seen_prose and not _DATE_LABEL_RE.search(text[: m.start() + 1]):
             continue
-        return _whole_date_line(el, text)
-    return None, None
+        return _whole_date_line(el, text), seen_prose
+    return (None, None), False
 
 
 _TIME_RE = re.compile(rf"{_D}{{1,2}}\s*[:：时]\s*{_D}{{2}}")
+_EDIT_NOTE_RE = re.compile(rf"最后(?:由|编辑|修改)|{_D}\s*编辑\s*$")
 
 
 def _whole_date_line(el, text: str):
@@ -148,6 +163,10 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
     if m is None:
         return date_text
     if _ABSOLUTE_DATE_RE.match(m.group(0)):
+        if meta_date and not _TIME_RE.search(date_text[m.start() :]):
+            timed = _same_day_with_time(m.group(0), meta_date)
+            if timed:
+                return timed  # 发布日期：2024-06-05 shown, PubDate "2024-06-05 16:20" in meta
         return _finer_machine_date(date_el, date_text)
     for value in _xp(date_el, "descendant-or-self::time/@datetime"):
         if _norm(value):
@@ -156,11 +175,25 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
 
 
 _DIGITS_RE = re.compile(r"[0-9０-９]+")
+
+
+def _same_day_with_time(shown: str, meta_date: str) -> str | None:
+    """The meta date when it names the day the page shows and adds the time of day."""
+    meta = _ISO_DAY_RE.match(meta_date.strip())
+    if meta is None:
+        return None
+    day = [int(d.translate(_FULLWIDTH_DIGITS)) for d in _DIGITS_RE.findall(shown)[:3]]
+    if day != [int(g) for g in meta.groups()[:3]] or (int(meta[4]), int(meta[5])) == (0, 0):
+        return None
+    return meta_date.strip()
+
+
 # A date down to the minute, no seconds: 2024-06-05 16:33, 2024年06月05日 16:33.
 _MINUTE_RE = re.compile(
     rf"{_D}{{4}}\D{{1,3}}{_D}{{1,2}}\D{{1,3}}{_D}{{1,2}}\D{{1,3}}{_D}{{1,2}}\s*[:：]\s*{_D}{{2}}"
     rf"(?!\s*[:：]\s*{_D})"
 )
+_ISO_DAY_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})")
 _ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})")
 
 

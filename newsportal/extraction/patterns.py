@@ -88,7 +88,11 @@ _JUNK_RE = re.compile(
     r"^[【\[(（]?\s*(?:(?:字[号体]|阅读[数量]?|点击[数量]?|浏览次数|来源|作者|广告|推广)\s*[:：]|"
     r"(?:打印本页|关闭窗口|返回顶部|返回首页|返回列表|分享到|打印|收藏|分享|扫一扫|返回|关闭|举报|"
     r"原文链接)(?:$|[\s】\]）)|:：])|[图文]\s*/|[大中小]\s+[大中小]\s+[大中小]|"
-    r"(?:广告|推广|AD|赞助)$)"
+    r"(?:广告|推广|AD|赞助)$|"
+    # a gallery's picture counter (3/8), a forum's edit note, an app's name or a live
+    # blog's time stamp alone on its line
+    r"\d{1,3}\s*/\s*\d{1,3}$|本帖最后由|[^\s，。]{2,10}(?:APP|App)$|"
+    r"[0-2]?[0-9][:：][0-5][0-9]$)"
 )
 # A pager inside the text box ("共3页 1 2 3 下一页"): links and page words only.
 _PAGER_RE = re.compile(r"^(?:[共第]\s*\d+\s*页|上一页|下一页|首页|尾页|末页|\d+|[<>«»]+|\s)+$")

@@ -54,8 +54,8 @@ def _find_title(doc, body, metas):
     best, best_text, best_score = None, "", 0.0
     for el in body.iter(*_HEADINGS, "h4"):
         text = _heading_text(el)
-        if not text or len(text) > 150:
-            continue
+        if not text or len(text) > 150 or text.startswith(("—", "--")):
+            continue  # "——我市今年改造老旧小区120个": the subtitle under the headline
         score = 0.0
         if (og_title and text == og_title) or (main and text == main):
             score = 3.0 * len(text)
