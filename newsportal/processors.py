@@ -318,7 +318,7 @@ _LEADING_DATE = re.compile(
 )
 _SOURCE_WORDS = ("文章来源", "新闻来源", "信息来源", "来源于", "来源", "稿源", "出处", "来自")
 # 图片来源 credits a photo, not the article; 来自 counts only with a colon ("来自北京" is a place).
-_SOURCE_LABEL = re.compile(rf"(?<!图片)(?<!图)(?:{'|'.join(_SOURCE_WORDS)}){_COLON}")
+_SOURCE_LABEL = re.compile(rf"(?<!图片)(?<!图)(?:{'|'.join(_SOURCE_WORDS)})(?:{_COLON}|\s*[｜|])")
 
 
 def clean_source(text: str | None) -> str | None:

@@ -276,6 +276,7 @@ def test_find_date_text(text, expected):
         ("发布者: admin | 来自: 施甸县融媒体中心", "施甸县融媒体中心"),
         ("图片来源：视觉中国 来源：中国新闻网", "中国新闻网"),
         ("来源于：东区办事处", "东区办事处"),
+        ("来源 | 腾冲融媒", "腾冲融媒"),
     ],
 )
 def test_clean_source(text, expected):
