@@ -226,26 +226,25 @@ def make_server(root: Path) -> MongoTestServer:
     return ExternalServer(external) if external else NxServer(root)
 
 
-@pytest.fixture(scope="session")
-def mongo_server(tmp_path_factory) -> Iterator[MongoTestServer]:
-    """One server for the session; tests keep apart by using their own database."""
-    server = make_server(tmp_path_factory.mktemp("mongo"))
+def running_server(root: Path) -> Iterator[MongoTestServer]:
+    server = make_server(root)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo_server(tmp_path_factory) -> Iterator[MongoTestServer]:
+    """One server for the session; tests keep apart by using their own database."""
+    yield from running_server(tmp_path_factory.mktemp("mongo"))
 
 
 @pytest.fixture
 def private_mongo_server(tmp_path_factory) -> Iterator[MongoTestServer]:
     """A server of the test's own, for tests that stop and restart it."""
-    server = make_server(tmp_path_factory.mktemp("mongo-private"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running_server(tmp_path_factory.mktemp("mongo-private"))
 
 
 @pytest.fixture
