@@ -29,7 +29,7 @@ from scrapy.utils.test import get_crawler
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsportal.items import NewsArticle
-from newsportal.storage import MongoPipeline, article_record
+from newsportal.storage.mongo import MongoPipeline, article_record
 from tests.crawling import run_crawl
 from tests.mongo_fixtures import make_server
 from tests.replica.server import ReplicaServer
@@ -126,9 +126,9 @@ def measure(label: str, func) -> tuple[str, int, float]:
 CRAWL_ARGS = (
     "-s",
     'ITEM_PIPELINES={"newsportal.pipelines.ValidationPipeline": 100, '
-    '"newsportal.pipelines.DedupePipeline": 200, "newsportal.storage.MongoPipeline": 300}',
+    '"newsportal.pipelines.DedupePipeline": 200, "newsportal.storage.mongo.MongoPipeline": 300}',
     "-s",
-    'SPIDER_MIDDLEWARES={"newsportal.deltafetch.DeltaFetch": 100}',
+    'SPIDER_MIDDLEWARES={"newsportal.storage.deltafetch.DeltaFetch": 100}',
 )
 
 

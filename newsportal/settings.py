@@ -66,13 +66,13 @@ NEWSPORTAL_MAX_QUERY_VARIANTS = env_int("NEWSPORTAL_MAX_QUERY_VARIANTS", 50)
 DOWNLOADER_MIDDLEWARES = {"newsportal.encoding.CharsetMiddleware": 585}
 CHARSET_DETECT_ENABLED = env_bool("NEWSPORTAL_CHARSET_DETECT", True)
 # Incremental crawls: article pages already stored are not downloaded again (settings below).
-SPIDER_MIDDLEWARES = {"newsportal.deltafetch.DeltaFetch": 100}
+SPIDER_MIDDLEWARES = {"newsportal.storage.deltafetch.DeltaFetch": 100}
 ITEM_PIPELINES = {
     "newsportal.pipelines.ValidationPipeline": 100,
     "newsportal.pipelines.DedupePipeline": 200,
-    "newsportal.storage.MongoPipeline": 300,  # off without MONGO_URI
+    "newsportal.storage.mongo.MongoPipeline": 300,  # off without MONGO_URI
 }
-EXTENSIONS = {"newsportal.statsfile.StatsFile": 900}
+EXTENSIONS = {"newsportal.ops.statsfile.StatsFile": 900}
 # Write the closing stats of each run as JSON here ("%(name)s" = spider name); empty: off.
 NEWSPORTAL_STATS_FILE = env_str("NEWSPORTAL_STATS_FILE", "")
 ADDONS = {"newsportal.addons.OutputAddon": 0}
@@ -99,13 +99,13 @@ NEWSPORTAL_DATA_DIR = os.path.abspath(
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = env_str("NEWSPORTAL_LOG_LEVEL", "INFO")
 
-# --- Monitoring at spider close (newsportal.monitors; docs/deploy.md). --------------------------
+# --- Monitoring at spider close (newsportal.ops.monitors; docs/deploy.md). ---------------------
 # A failed check logs an ERROR naming it, sets the stat newsportal/monitor/failed (and
 # .../failed/<check>) and POSTs JSON to NEWSPORTAL_MONITOR_WEBHOOK when set. The previous run's
 # article count is kept in NEWSPORTAL_DATA_DIR/monitor/<spider>.json.
 SPIDERMON_ENABLED = env_bool("NEWSPORTAL_MONITOR_ENABLED", True)
 EXTENSIONS = {**EXTENSIONS, "spidermon.contrib.scrapy.extensions.Spidermon": 500}
-SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsportal.monitors.SpiderCloseMonitorSuite",)
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsportal.ops.monitors.SpiderCloseMonitorSuite",)
 NEWSPORTAL_MONITOR_WEBHOOK = env_str("NEWSPORTAL_MONITOR_WEBHOOK", "")
 # Articles seen (stored new + skipped as already stored) must be >= this share of the last run's.
 NEWSPORTAL_MONITOR_MIN_SEEN_RATIO = env_float("NEWSPORTAL_MONITOR_MIN_SEEN_RATIO", 0.5)

@@ -14,9 +14,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newsportal.deltafetch import DeltaFetch, SeenStore
 from newsportal.items import NewsArticle
-from newsportal.storage import items_stored
+from newsportal.storage.deltafetch import DeltaFetch, SeenStore
+from newsportal.storage.mongo import items_stored
 
 pytest_plugins = ["tests.mongo_fixtures"]
 
@@ -82,7 +82,7 @@ def test_a_stock_middleware_aborts_a_crawl_ours_is_accepted(tmp_path):
         settings_dict={
             "DELTAFETCH_ENABLED": True,
             "DELTAFETCH_DIR": str(tmp_path),
-            "SPIDER_MIDDLEWARES": {"newsportal.deltafetch.DeltaFetch": 100},
+            "SPIDER_MIDDLEWARES": {"newsportal.storage.deltafetch.DeltaFetch": 100},
         },
     )
     manager = SpiderMiddlewareManager.from_crawler(ours)
@@ -106,7 +106,7 @@ def storage_settings(server, database) -> dict:
     return {
         "MONGO_URI": server.uri,
         "MONGO_DATABASE": database,
-        "ITEM_PIPELINES": {"newsportal.storage.MongoPipeline": 300},
+        "ITEM_PIPELINES": {"newsportal.storage.mongo.MongoPipeline": 300},
     }
 
 
@@ -157,7 +157,8 @@ def test_b_feed_only_marks_on_item_scraped(tmp_path):
 def test_c_store_survives_kill_9(tmp_path):
     path = tmp_path / "portal.sqlite3"
     code = (
-        "import os, sys; from pathlib import Path; from newsportal.deltafetch import SeenStore\n"
+        "import os, sys; from pathlib import Path\n"
+        "from newsportal.storage.deltafetch import SeenStore\n"
         f"s = SeenStore(Path({str(path)!r})); s.open(); s.add(['a', 'b'])\n"
         "os.kill(os.getpid(), 9)\n"
     )

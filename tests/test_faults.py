@@ -40,9 +40,9 @@ WAIT = 60.0  # upper bound for anything awaited below; never an assertion about 
 PIPELINES = {
     "newsportal.pipelines.ValidationPipeline": 100,
     "newsportal.pipelines.DedupePipeline": 200,
-    "newsportal.storage.MongoPipeline": 300,
+    "newsportal.storage.mongo.MongoPipeline": 300,
 }
-SPIDER_MIDDLEWARES = {"newsportal.deltafetch.DeltaFetch": 100}
+SPIDER_MIDDLEWARES = {"newsportal.storage.deltafetch.DeltaFetch": 100}
 
 
 class GatedSpider(scrapy.Spider):

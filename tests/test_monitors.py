@@ -16,7 +16,7 @@ from scrapy.utils.test import get_crawler
 from spidermon.contrib.scrapy.extensions import Spidermon
 
 from newsportal import settings as project_settings
-from newsportal.monitors import (
+from newsportal.ops.monitors import (
     DEFAULT_FIELD_COVERAGE,
     Thresholds,
     check_articles_seen,
@@ -329,7 +329,7 @@ def test_project_settings_register_the_suite():
     assert project_settings.SPIDERMON_ENABLED is True
     assert project_settings.EXTENSIONS["spidermon.contrib.scrapy.extensions.Spidermon"] == 500
     assert project_settings.SPIDERMON_SPIDER_CLOSE_MONITORS == (
-        "newsportal.monitors.SpiderCloseMonitorSuite",
+        "newsportal.ops.monitors.SpiderCloseMonitorSuite",
     )
 
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from newsportal.scheduler import (
+from newsportal.ops.scheduler import (
     Config,
     ConfigError,
     Job,
@@ -202,7 +202,7 @@ def test_schedules_with_settings_and_args(fake_scrapyd, caplog):
     config = config_for(
         fake_scrapyd.url, settings={"DOWNLOAD_DELAY": 2}, args={"since": "2024-06-01"}
     )
-    with caplog.at_level(logging.INFO, "newsportal.scheduler"):
+    with caplog.at_level(logging.INFO, "newsportal.ops.scheduler"):
         assert Scheduler(config).run_once() == {"jiulong": "scheduled"}
     [form] = fake_scrapyd.scheduled
     assert form == {
@@ -221,7 +221,7 @@ def test_schedules_with_settings_and_args(fake_scrapyd, caplog):
 def test_never_starts_a_spider_whose_previous_job_is_active(fake_scrapyd, caplog, state):
     fake_scrapyd.jobs[state].append({"id": "old", "spider": "jiulong", "start_time": "t0"})
     fake_scrapyd.jobs["running"].append({"id": "other", "spider": "another_portal"})
-    with caplog.at_level(logging.INFO, "newsportal.scheduler"):
+    with caplog.at_level(logging.INFO, "newsportal.ops.scheduler"):
         assert Scheduler(config_for(fake_scrapyd.url)).run_once() == {"jiulong": "skipped"}
     assert fake_scrapyd.scheduled == []
     assert "jiulong: skip: previous job still running (job old is " + state in caplog.text
@@ -236,7 +236,7 @@ def test_a_second_evaluation_sees_the_first_job(fake_scrapyd):
 
 def test_scrapyd_down_is_a_warning_not_a_crash(caplog):
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    with caplog.at_level(logging.INFO, "newsportal.scheduler"):
+    with caplog.at_level(logging.INFO, "newsportal.ops.scheduler"):
         assert Scheduler(config_for(url)).run_once() == {"jiulong": "unavailable"}
     [record] = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert record.getMessage().startswith("jiulong: scrapyd unavailable, not scheduled:")
@@ -250,7 +250,7 @@ def test_scrapyd_error_answers_are_logged_as_errors(fake_scrapyd, caplog):
         },
         env={},
     )
-    with caplog.at_level(logging.INFO, "newsportal.scheduler"):
+    with caplog.at_level(logging.INFO, "newsportal.ops.scheduler"):
         assert Scheduler(config).run_once() == {"j": "refused"}
     assert "j: scrapyd refused, not scheduled:" in caplog.text
     assert "project 'x' not found" in caplog.text
@@ -272,14 +272,14 @@ def test_cli_once_exit_status(fake_scrapyd, tmp_path):
 
 
 def test_cli_runs_until_sigterm(fake_scrapyd, tmp_path):
-    """``python -m newsportal.scheduler`` as a service manager runs and stops it."""
+    """``python -m newsportal.ops.scheduler`` as a service manager runs and stops it."""
     path = tmp_path / "s.toml"
     path.write_text(
         f'[scrapyd]\nurl = "{fake_scrapyd.url}"\n[spiders.jiulong]\ncron = "* * * * * *"\n',
         "utf-8",
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "newsportal.scheduler", str(path)],
+        [sys.executable, "-m", "newsportal.ops.scheduler", str(path)],
         cwd=ROOT,
         env={**os.environ, "NO_PROXY": "127.0.0.1"},
         stdout=subprocess.PIPE,
@@ -315,7 +315,7 @@ def test_unavailable_retries_soon_then_cron_resumes(caplog):
     [slot] = scheduler.slots
     assert slot.due == dt.datetime(2026, 1, 1, 0, 5, tzinfo=UTC).timestamp()
     clock.now = slot.due
-    caplog.set_level(logging.INFO, "newsportal.scheduler")
+    caplog.set_level(logging.INFO, "newsportal.ops.scheduler")
     scheduler._tick(slot, clock.now)
     assert slot.retry_at == clock.now + 10  # retry_seconds
     assert slot.due == dt.datetime(2026, 1, 1, 0, 10, tzinfo=UTC).timestamp()
@@ -337,7 +337,7 @@ def test_an_unexpected_error_is_logged_and_the_timetable_goes_on(fake_scrapyd, c
     [slot] = scheduler.slots
     fake_scrapyd.jobs["running"] = None  # scrapyd answers something never seen before
     clock.now = slot.due
-    caplog.set_level(logging.INFO, "newsportal.scheduler")
+    caplog.set_level(logging.INFO, "newsportal.ops.scheduler")
     scheduler._tick(slot, clock.now)
     assert "jiulong: unexpected error, not scheduled" in caplog.text
     assert slot.due == dt.datetime(2026, 1, 1, 0, 10, tzinfo=UTC).timestamp()
@@ -418,7 +418,7 @@ def test_real_scrapyd_no_overlap_and_recovery_after_restart(tmp_path, monkeypatc
     project = make_slow_project(tmp_path / "project")
     scrapyd = ScrapydServer(tmp_path / "scrapyd").start()
     recorder = Recorder()
-    logger = logging.getLogger("newsportal.scheduler")
+    logger = logging.getLogger("newsportal.ops.scheduler")
     logger.addHandler(recorder)
     logger.setLevel(logging.INFO)
     stop = threading.Event()

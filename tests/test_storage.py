@@ -14,8 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from newsportal.items import NewsArticle
 from newsportal.signals import article_alias
-from newsportal.spool import Spool, resolve_data_dir
-from newsportal.storage import (
+from newsportal.storage.mongo import (
     MongoPipeline,
     StorageUnavailable,
     content_hash,
@@ -23,6 +22,7 @@ from newsportal.storage import (
     redact_uri,
     storage_enabled,
 )
+from newsportal.storage.spool import Spool, resolve_data_dir
 
 pytest_plugins = ["tests.mongo_fixtures"]
 
@@ -121,7 +121,7 @@ def test_without_uri_the_pipeline_is_off_and_says_where_items_go(caplog):
 
 
 def test_storage_enabled_needs_uri_and_registration():
-    pipelines = {"newsportal.storage.MongoPipeline": 300}
+    pipelines = {"newsportal.storage.mongo.MongoPipeline": 300}
     on = get_crawler(settings_dict={"MONGO_URI": "mongodb://x", "ITEM_PIPELINES": pipelines})
     assert storage_enabled(on.settings)
     off = get_crawler(settings_dict={"MONGO_URI": "mongodb://x"})

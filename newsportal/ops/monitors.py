@@ -14,7 +14,7 @@ Register with (see the end of :mod:`newsportal.settings`)::
 
     SPIDERMON_ENABLED = True
     EXTENSIONS = {"spidermon.contrib.scrapy.extensions.Spidermon": 500}
-    SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsportal.monitors.SpiderCloseMonitorSuite",)
+    SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsportal.ops.monitors.SpiderCloseMonitorSuite",)
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Starts spiders on scrapyd at cron times: ``python -m newsportal.scheduler schedules.toml``.
+"""Starts spiders on scrapyd at cron times: ``python -m newsportal.ops.scheduler schedules.toml``.
 
 scrapyd itself has no timetable, and a plain crontab + curl starts a new job even while the last
 one is still crawling: two jobs of one spider then share the incremental-crawl state and store the
@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import requests
 from croniter import croniter
 
-logger = logging.getLogger("newsportal.scheduler")
+logger = logging.getLogger("newsportal.ops.scheduler")
 
 DEFAULT_URL = "http://127.0.0.1:6800"
 
@@ -327,7 +327,7 @@ class Scheduler:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m newsportal.scheduler",
+        prog="python -m newsportal.ops.scheduler",
         description="Start newsportal spiders on scrapyd at cron times, never two at once.",
     )
     parser.add_argument("config", help="schedules TOML file (see schedules.example.toml)")

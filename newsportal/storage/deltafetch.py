@@ -8,8 +8,8 @@ its defects:
 (a) ``process_spider_output`` is async (a universal middleware): Scrapy 2.16+ refuses the stock
     sync-only one and aborts every crawl at start;
 (b) a page counts as seen only once its article is safely stored -- after MongoDB acknowledged
-    the batch holding it (:data:`newsportal.storage.items_stored`), or, with the JSON Lines feed
-    only, on ``item_scraped``. The stock middleware records a page when the callback yields the
+    the batch holding it (:data:`newsportal.storage.mongo.items_stored`), or, with the JSON Lines
+    feed only, on ``item_scraped``. The stock middleware records a page when the callback yields the
     item, so an item dropped, failed or in flight at a kill was never fetched again;
 (c) the store is SQLite in WAL mode, which a ``kill -9`` cannot damage (``dbm.dumb``, the only
     dbm on this Python, loses its index when killed while closing, after which every run
@@ -41,8 +41,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from newsportal.processors import canonicalize_url
-from newsportal.spool import resolve_data_dir
-from newsportal.storage import items_stored, redact_uri, storage_enabled
+from newsportal.storage.mongo import items_stored, redact_uri, storage_enabled
+from newsportal.storage.spool import resolve_data_dir
 
 logger = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
 from newsportal.signals import article_alias
-from newsportal.spool import Spool, resolve_data_dir
+from newsportal.storage.spool import Spool, resolve_data_dir
 
 logger = logging.getLogger(__name__)
 

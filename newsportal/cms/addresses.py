@@ -1,0 +1,64 @@
+"""One article, several addresses: which id an address carries and which address to keep.
+
+PHPCMS, DedeCMS and EmpireCMS serve each article at a static address
+(``/baoshan/2024-06-05/142435.html``) and at dynamic ones
+(``index.php?m=content&c=index&a=show&catid=11&id=142435``, ``plus/view.php?aid=142435``,
+``e/action/ShowInfo.php?classid=2&id=142435``). A fingerprint of the content cannot join them
+across runs (two runs may see different addresses first), so the id the address carries is
+the article's identity within its site, and the static address is the one kept.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlsplit
+
+import tldextract
+
+# The bundled Public Suffix List snapshot: no network at run time.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+# Query parameters that carry an article id on the dynamic addresses of the CMS families.
+_ID_PARAMS = ("id", "aid", "articleid", "contentid", "docid")
+# Pseudo-static dynamic forms: PHPCMS show-{catid}-{id}-{page}.html.
+_PSEUDO_STATIC = re.compile(r"/show-\d+-(\d+)-\d+\.html?$")
+# The id of a static article address: the last run of digits of the file name
+# (142435.html, 142435_2.html for its second page, t20240605_142435.html).
+_STATIC_ID = re.compile(r"(\d{2,})(?:_\d{1,3})?\.s?html?$")
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """``www.ylzf.gov.cn`` -> ``ylzf.gov.cn``, never a public suffix such as ``gov.cn``."""
+    host = host.lower().rstrip(".")
+    extracted = _EXTRACT(host)
+    return extracted.top_domain_under_public_suffix or host
+
+
+def article_key(url: str) -> str | None:
+    """The article's identity within its site: ``registrable domain#id``, or None.
+
+    The same for every address of one article (static, pseudo-static, dynamic), so the
+    pipelines can keep one of them; None when the address carries no id.
+    """
+    parts = urlsplit(url)
+    domain = registrable_domain(parts.hostname or "")
+    if parts.query:
+        params = dict(parse_qsl(parts.query))
+        for name in _ID_PARAMS:
+            value = params.get(name, "")
+            if value.isdigit():
+                return f"{domain}#{int(value)}"
+    match = _PSEUDO_STATIC.search(parts.path) or _STATIC_ID.search(parts.path)
+    return f"{domain}#{int(match.group(1))}" if match else None
+
+
+def address_rank(url: str) -> int:
+    """How much an address is preferred as the one kept: 0 static, 1 pseudo-static, 2 dynamic."""
+    parts = urlsplit(url)
+    if parts.query or parts.path.endswith((".php", ".asp", ".aspx", ".jsp")):
+        return 2
+    if _PSEUDO_STATIC.search(parts.path):
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""Running unattended: the scrapyd scheduler, the closing checks, the stats file."""
