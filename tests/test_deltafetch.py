@@ -304,7 +304,7 @@ def test_c_store_left_open_by_a_killed_run_is_refreshed_from_mongodb(
     assert crawler.stats.get_value("deltafetch/rebuilt") == 1
 
 
-# (e) the store belongs to the destination ----------------------------------------------------------
+# (e) the store belongs to the destination ----------------------------------------------
 
 
 def test_e_a_new_database_or_collection_starts_from_what_it_holds(
@@ -319,7 +319,7 @@ def test_e_a_new_database_or_collection_starts_from_what_it_holds(
     assert ARTICLE_URL in mw.store
     mw.spider_closed(spider)
     for other in ({"MONGO_DATABASE": mongo_database + "_b"}, {"MONGO_COLLECTION": "copy"}):
-        mw, crawler, spider = make(tmp_path, **{**settings, **other})
+        mw, _, spider = make(tmp_path, **{**settings, **other})
         mw.spider_opened(spider)
         assert ARTICLE_URL not in mw.store  # nothing is stored there: a full crawl
         assert filtered(mw, response(LIST_URL), [Request(ARTICLE_URL)]) != []
