@@ -40,7 +40,7 @@ from pymongo import ASCENDING, DeleteOne, MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, PyMongoError
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
@@ -654,7 +654,13 @@ class MongoPipeline:
     # -- items -----------------------------------------------------------------------------------
 
     async def process_item(self, item: Any) -> Any:
-        self._batch.append((article_record(item, datetime.now(UTC)), item))
+        try:
+            record = article_record(item, datetime.now(UTC))
+        except (TypeError, ValueError) as exc:  # a field no document can hold
+            self.stats.inc_value(_STAT + "write_errors")
+            self.stats.inc_value("newsportal/dropped/invalid_document")
+            raise DropItem(f"not storable ({exc}): {ItemAdapter(item).get('url')}") from None
+        self._batch.append((record, item))
         if len(self._batch) >= self.batch_size:
             await self.flush()
         elif len(self._batch) == 1:
