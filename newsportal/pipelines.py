@@ -105,12 +105,14 @@ class ValidationPipeline(_StatsPipeline):
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
+        # First: a login wall usually has a title and no body, and is no "article missing
+        # its body" but a page standing where the article should be.
+        kind = soft_error_kind(adapter.get("title"), adapter.get("body"))
+        if kind:
+            raise self.drop(kind, f"not an article ({kind}): {adapter.get('url')}")
         for field in REQUIRED_FIELDS:
             if not adapter.get(field):
                 raise self.drop(f"missing_{field}", f"missing {field}: {adapter.get('url')}")
-        kind = soft_error_kind(adapter.get("title"), adapter.get("body"))
-        if kind:
-            raise self.drop(kind, f"not an article ({kind}): {adapter['url']}")
         body = adapter["body"]
         capped = cap_body(body, self.max_body)
         if capped is not body:

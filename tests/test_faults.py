@@ -499,7 +499,8 @@ def test_replica_rerun_stores_only_new_articles_and_refetches_none(
         server,
         tmp_path,
         *REPLICA_ARGS,
-        env=replica_env(server, tmp_path, mongo_server, mongo_database),
+        # Small batches: articles are stored (and marked seen) while the run still meets them.
+        env=replica_env(server, tmp_path, mongo_server, mongo_database, MONGO_BATCH_SIZE="5"),
     )
     assert first.returncode == 0, first.stderr[-3000:]
     # A first run on an empty store skips nothing (it used to report hundreds of "skips":
