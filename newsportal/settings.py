@@ -68,8 +68,8 @@ CHARSET_DETECT_ENABLED = env_bool("NEWSPORTAL_CHARSET_DETECT", True)
 # Size caps (bytes), also applied to decompressed bodies: a news page is well under a megabyte,
 # and Scrapy's default (1 GiB) let a gzip bomb take a crawl to 4 GB. A page over the cap is
 # dropped and counted as newsportal/errors/too_large.
-DOWNLOAD_MAXSIZE = env_int("DOWNLOAD_MAXSIZE", 10 * 1024 * 1024)
-DOWNLOAD_WARNSIZE = env_int("DOWNLOAD_WARNSIZE", 2 * 1024 * 1024)
+DOWNLOAD_MAXSIZE = env_int("NEWSPORTAL_DOWNLOAD_MAXSIZE", 10 * 1024 * 1024)
+DOWNLOAD_WARNSIZE = env_int("NEWSPORTAL_DOWNLOAD_WARNSIZE", 2 * 1024 * 1024)
 # Longest body stored (characters; cut at a paragraph, counted as newsportal/capped/body).
 NEWSPORTAL_MAX_BODY_CHARS = env_int("NEWSPORTAL_MAX_BODY_CHARS", 100_000)
 # Incremental crawls: article pages already stored are not downloaded again (settings below).

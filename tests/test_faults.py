@@ -355,6 +355,8 @@ def test_a_new_database_or_collection_gets_a_full_crawl(
 def test_outage_with_an_unwritable_spool_is_one_error_and_exit_code_1(
     tmp_path, site, private_mongo_server, mongo_database
 ):
+    """The exit status comes from the project's `crawl` command (newsportal.ops.commands),
+    which fails a run whose stats count lost articles (newsportal/mongo/lost)."""
     server = private_mongo_server
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
