@@ -389,8 +389,9 @@ def test_outage_with_an_unwritable_spool_is_one_error_and_exit_code_1(
     site.open()
     assert crawl.wait() == 1, crawl.output()[-3000:]
     output = crawl.output()
-    lost = [line for line in output.splitlines() if " ERROR: " in line and "LOST" in line]
-    assert len(lost) == 1, output[-3000:]
+    errors = [line for line in output.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1, output[-3000:]
+    assert "articles are LOST" in errors[0] and "exit with code 1" in errors[0]
     assert "Traceback" not in output
     assert crawl.stats()["newsportal/mongo/lost"] == 8
 

@@ -713,8 +713,9 @@ class MongoPipeline:
                     )
                     await asyncio.sleep(delay)
                     continue
-                # Said once per outage: while it lasts every batch goes to the spool.
-                log = logger.debug if self._down else logger.error
+                # Said once per outage: while it lasts every batch goes to the spool. A WARNING:
+                # the line that follows says whether anything was lost (the one ERROR) or not.
+                log = logger.debug if self._down else logger.warning
                 log("MongoDB at %s is unreachable (%s)", self.safe_uri, self._scrub(exc))
                 self._down = True
                 return None
