@@ -227,7 +227,32 @@ class SettingsAddon:
         if errors:
             for message in errors:
                 logger.error("Bad setting %s", message)
+            self._mark_stats_file(settings)
             raise SettingsError("Stopping: " + "; ".join(errors))
+
+    def __init__(self, spider_name: str = "") -> None:
+        self.spider_name = spider_name
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SettingsAddon:
+        return cls(getattr(crawler.spidercls, "name", "") or "")
+
+    def _mark_stats_file(self, settings: BaseSettings) -> None:
+        """The run never started: its stats file must not keep the last run's ``finished``."""
+        template = settings.get("NEWSPORTAL_STATS_FILE")
+        if not template:
+            return
+        try:
+            path = Path(str(template) % {"name": self.spider_name})
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                json.dumps(
+                    {"state": "start_error", "finish_reason": None, "error": "bad settings"}
+                ),
+                "utf-8",
+            )
+        except (OSError, KeyError, ValueError, TypeError) as exc:
+            logger.error("Cannot write the stats file %s: %s", template, exc)
 
 
 class OutputAddon:
