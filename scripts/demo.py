@@ -48,10 +48,11 @@ def crawl(run: str, env: dict[str, str]) -> dict[str, Any]:
             check=False,
         )
     stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
+    stored = stats.get("newsportal/mongo/stored", stats.get("item_scraped_count", 0))
     print(
         f"  exit status {result.returncode}, finish_reason {stats.get('finish_reason')!r}, "
         f"pages downloaded {stats.get('downloader/response_count', 0)}, "
-        f"articles stored {stats.get('newsportal/mongo/stored', stats.get('item_scraped_count', 0))}, "
+        f"articles stored {stored}, "
         f"skipped as already stored {stats.get('deltafetch/skipped_articles', 0)}, "
         f"closing checks failed {stats.get('newsportal/monitor/failed')}"
     )
