@@ -99,6 +99,15 @@ DOWNLOADER_MIDDLEWARES = {
 }
 NEWSPORTAL_CHARSET_DETECT = True
 CHARSET_DETECT_ENABLED = NEWSPORTAL_CHARSET_DETECT
+# Size caps (bytes), also applied to decompressed bodies: a news page is well under a megabyte,
+# and Scrapy's default (1 GiB) let a gzip bomb take a crawl to 4 GB. A page over the cap is
+# dropped and counted as newsportal/errors/too_large.
+NEWSPORTAL_DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+NEWSPORTAL_DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DOWNLOAD_MAXSIZE = NEWSPORTAL_DOWNLOAD_MAXSIZE
+DOWNLOAD_WARNSIZE = NEWSPORTAL_DOWNLOAD_WARNSIZE
+# Longest body stored (characters; cut at a paragraph, counted as newsportal/capped/body).
+NEWSPORTAL_MAX_BODY_CHARS = 100_000
 # Incremental crawls: article pages already stored are not downloaded again (settings below).
 SPIDER_MIDDLEWARES = {"newsportal.storage.deltafetch.DeltaFetch": 100}
 ITEM_PIPELINES = {
@@ -184,6 +193,8 @@ MONGO_MAX_DELAY = 5.0  # seconds an article may wait in a batch
 MONGO_TIMEOUT_MS = 3000  # server selection / connect timeout
 MONGO_RETRY_TIMES = 3  # retries of a failed batch before spooling
 MONGO_RETRY_BACKOFF = 1.0  # seconds, doubled per retry
+# Larger documents are refused one by one (counted as newsportal/dropped/document_too_large).
+MONGO_MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 # Batches MongoDB could not take wait here (relative: under NEWSPORTAL_DATA_DIR).
 NEWSPORTAL_SPOOL_DIR = "spool"
 # Incremental runs: article pages already stored are not downloaded again.
