@@ -347,3 +347,24 @@ def test_sigterm_is_a_deliberate_stop_no_alarm(replica, tmp_path):
     assert "FAILED for" not in output
     assert hook.received == []
     assert process.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "expected"),
+    [
+        ({"NEWSPORTAL_DOWNLOAD_DELAY": "0.7"}, [], "0.7"),
+        ({"NEWSPORTAL_DOWNLOAD_DELAY": "0.7"}, ["-s", "NEWSPORTAL_DOWNLOAD_DELAY=3"], "3.0"),
+        ({}, ["-s", "DOWNLOAD_DELAY=2"], "2"),
+    ],
+)
+def test_scrapy_settings_shows_what_a_crawl_would_use(env, args, expected):
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "settings", "--get", "DOWNLOAD_DELAY", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip() == expected, result.stderr
