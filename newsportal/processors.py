@@ -444,7 +444,7 @@ def clean_editor(text: str | None) -> str | None:
 
 
 _KEYWORD_LABEL = re.compile(
-    rf"^(?:文章|本文)?(?:关健词|关键词|关键字|标签|tags?)(?:{_COLON}|\s+|$)\s*",
+    rf"^(?:文章|本文)?(?:关健词|关键词|关键字|标签|tags?|(?:相关)?热词(?:搜索)?)(?:{_COLON}|\s+|$)\s*",
     re.IGNORECASE,
 )
 _KEYWORD_END = re.compile(rf"(?:责任编辑|编辑|来源|作者){_COLON}")

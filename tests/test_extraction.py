@@ -499,3 +499,45 @@ def test_source_label_with_a_bar_instead_of_a_colon():
 def test_paper_and_its_app_joined_by_a_dot_are_one_source():
     html = _page(below="<div><span>齐鲁晚报·齐鲁壹点</span> <span>2024-06-05 10:00</span></div>")
     assert extract_article(html, _URL).source_text == "齐鲁晚报·齐鲁壹点"
+
+
+@pytest.mark.parametrize("depth", [10, 300, 1500])
+def test_deeply_nested_article_keeps_its_body(depth):
+    """libxml2 stops at 256 levels unless told otherwise, and the body would silently be
+    empty (table-in-table layouts, tags never closed)."""
+    text = "记者6月5日从县政府获悉，全县今年新建改建农村公路一百二十公里，惠及群众三万余人。" * 3
+    html = (
+        "<html><head><title>全县新建改建农村公路_测试网</title></head><body>"
+        + "<div>" * depth
+        + "<h1>全县新建改建农村公路</h1><div>发布时间：2024-06-05 10:00 来源：县融媒体中心</div>"
+        + f"<p>{text}</p><p>{text}</p>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
+    article = extract_article(html, "http://www.example.cn/a/2024-06-05/1.html")
+    assert article.title == "全县新建改建农村公路"
+    assert article.paragraphs == [text, text]
+    assert article.is_article is True
+
+
+@pytest.mark.parametrize(
+    ("url", "hints"),
+    [
+        ("http://m.example.cn/changsha/2023-10-08/893500.html", ["2023-10-08"]),
+        ("http://www.example.gov.cn/zwgk/202203/t20220315_568123.html", ["2022-03"]),
+        ("http://www.example.cn/bdxw/2018/0308/1523.html", ["2018-03-08"]),
+        ("http://www.example.cn/a/20240605/12.html", ["2024-06-05"]),
+        ("https://www.example.cn/2024/06/05/slug/", ["2024-06-05"]),
+        ("http://www.example.cn/show-12-345-1.html", []),
+    ],
+)
+def test_the_url_date_is_a_hint_for_the_year(url, hints):
+    html = (
+        "<html><head><title>地铁东延段开通_测试网</title></head><body><h1>地铁东延段开通</h1>"
+        "<div>10-08 12:00 来源：潇湘晨报</div><p>"
+        + "东延段开通后，市民可乘地铁直达机场。" * 6
+        + "</p></body></html>"
+    )
+    article = extract_article(html, url)
+    assert article.date_text == "10-08 12:00 来源：潇湘晨报"
+    assert article.date_hints == hints

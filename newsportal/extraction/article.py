@@ -192,7 +192,7 @@ def extract_article(html: str, url: str) -> RawArticle:
     art.date_hints = [h for h in (_url_date(url), meta_date) if h]
     editor_el, art.editor_text = _find_editor(hits)
     kw_el, keywords = _labelled(
-        hits, _KEYWORDS_RE, ("关健词", "关键词", "关键字", "标签", "Tag"), 120
+        hits, _KEYWORDS_RE, ("关健词", "关键词", "关键字", "标签", "Tag", "热词"), 120
     )
     if keywords:
         if kw_el is not None:

@@ -23,7 +23,38 @@ _WIDE_BREAK_RE = re.compile(rf"(?<=[{_WIDE}])[ \t\r]*\n\s*(?=[{_WIDE}])")
 
 def _heading_text(el) -> str:
     text = _STRING(el)
+    if len(el) and _DATE_RE.search(text):
+        head = _before_date_line(el)
+        if head:
+            text = head
     return _norm(_WIDE_BREAK_RE.sub("", text) if "\n" in text else text)
+
+
+def _before_date_line(el) -> str | None:
+    """The headline when the template prints the date line inside the heading (PHPCMS v9:
+    ``<h1>标题<br /><span>2024-06-05 16:33:17 来源：…</span></h1>``): the text before the
+    line break, or before a closing box, that holds a date. A date inside the headline's
+    own words (<h1>国务院<em>2024年6月5日</em>召开常务会议</h1>) is left alone: it is
+    neither after a break nor the heading's last box."""
+    parts = [el.text or ""]
+    children = [c for c in el if isinstance(c.tag, str)]
+    for i, child in enumerate(children):
+        head = "".join(parts).strip()
+        if child.tag == "br":
+            rest = (child.tail or "") + "".join(
+                _STRING(c) + (c.tail or "") for c in children[i + 1 :]
+            )
+            if len(head) >= 4 and _DATE_RE.search(rest):
+                return head
+        elif len(head) >= 4 and _DATE_RE.search(_STRING(child)):
+            after = (child.tail or "") + "".join(
+                _STRING(c) + (c.tail or "") for c in children[i + 1 :]
+            )
+            if not _norm(after) or _DATE_RE.match(_norm(_STRING(child))):
+                return head
+        parts.append(_STRING(child) + (child.tail or "") if child.tag != "br" else "\n")
+        parts.append("" if child.tag != "br" else (child.tail or ""))
+    return None
 
 
 def _strip_site_suffix(title: str) -> str:
