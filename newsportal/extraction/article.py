@@ -104,11 +104,14 @@ def _is_list_like(paragraphs: list[str], link_lines: int) -> bool:
 
 
 def _prose_len(paragraphs: list[str]) -> int:
-    """Characters in paragraphs that read as sentences (footers and captions do not)."""
+    """Characters in paragraphs that read as sentences (footers and captions do not, nor a
+    teaser's summary cut short with "…" or "...")."""
     return sum(
         len(p)
         for p in paragraphs
-        if len(p) >= 15 and (p.endswith(_SENTENCE_END) or p.count("，") + p.count(",") >= 2)
+        if len(p) >= 15
+        and (p.endswith(_SENTENCE_END) or p.count("，") + p.count(",") >= 2)
+        and not (p.endswith(("…", "...")) and not p.endswith(("……", "......")))
     )
 
 

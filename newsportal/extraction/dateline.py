@@ -111,13 +111,7 @@ def _date_in(elements: list):
         links = _xp(el, ".//a")
         if len(links) >= 4 or any(len(_text(a)) >= 12 for a in links):
             continue  # a headline link with its date: a teaser, not the date line
-        parent = el.getparent()
-        if (
-            len(text) <= 25
-            and parent is not None
-            and parent.tag in ("li", "dd", "dt", "td")
-            and any(len(_text(a)) >= 12 for a in parent.iter("a"))
-        ):
+        if len(text) <= 25 and _in_list_entry(el):
             continue  # <li><a>headline</a><span>2024-06-01</span></li>: a list entry's date
         posted = _POSTED_RE.search(text[: m.start()])
         if posted and _REPLY_RE.match(text, m.end()):
@@ -126,6 +120,18 @@ def _date_in(elements: list):
             continue
         return _whole_date_line(el, text), seen_prose
     return (None, None), False
+
+
+def _in_list_entry(el) -> bool:
+    """The date sits in a list item (or its inner box) beside a headline link."""
+    node = el.getparent()
+    for _ in range(2):
+        if node is None:
+            return False
+        if node.tag in ("li", "dd", "dt", "td"):
+            return any(len(_text(a)) >= 12 for a in node.iter("a"))
+        node = node.getparent()
+    return False
 
 
 def _opens_summary(el, own: str) -> bool:
