@@ -524,7 +524,7 @@ def test_deeply_nested_article_keeps_its_body(depth):
     ("url", "hints"),
     [
         ("http://m.example.cn/changsha/2023-10-08/893500.html", ["2023-10-08"]),
-        ("http://www.example.gov.cn/zwgk/202203/t20220315_568123.html", ["2022-03"]),
+        ("http://www.example.gov.cn/zwgk/202203/t20220315_568123.html", ["2022-03-15"]),
         ("http://www.example.cn/bdxw/2018/0308/1523.html", ["2018-03-08"]),
         ("http://www.example.cn/a/20240605/12.html", ["2024-06-05"]),
         ("https://www.example.cn/2024/06/05/slug/", ["2024-06-05"]),
@@ -541,3 +541,70 @@ def test_the_url_date_is_a_hint_for_the_year(url, hints):
     article = extract_article(html, url)
     assert article.date_text == "10-08 12:00 来源：潇湘晨报"
     assert article.date_hints == hints
+
+
+_NO_DATE_PAGE = (
+    "<html><head><title>全县新建改建农村公路_测试网</title>{meta}</head><body>"
+    "<h1>全县新建改建农村公路</h1><div>来源：县融媒体中心</div><p>"
+    + "记者从县交通运输局获悉，全县今年新建改建农村公路一百二十公里，惠及群众三万余人。" * 4
+    + "</p></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("meta", "url", "expected"),
+    [
+        # The meta date agrees with the URL's day: it stands (and brings the time).
+        (
+            '<meta name="PubDate" content="2024-06-05 16:20">',
+            "http://www.example.gov.cn/zwgk/202406/t20240605_1.html",
+            "2024-06-05 16:20",
+        ),
+        # A template default names another day: the URL's day wins.
+        (
+            '<meta name="PubDate" content="2018-01-01 00:00">',
+            "http://www.example.gov.cn/zwgk/202406/t20240605_1.html",
+            "2024-06-05",
+        ),
+        # No meta date: the URL's day; no day in the URL: the meta date alone.
+        ("", "http://www.example.cn/news/2024-06-05/142435.html", "2024-06-05"),
+        (
+            '<meta name="PubDate" content="2018-01-01 00:00">',
+            "http://www.example.cn/show-12-142435-1.html",
+            "2018-01-01 00:00",
+        ),
+        ("", "http://www.example.cn/show-12-142435-1.html", None),
+    ],
+)
+def test_meta_date_is_checked_against_the_url(meta, url, expected):
+    article = extract_article(_NO_DATE_PAGE.format(meta=meta), url)
+    assert article.date_text == expected
+
+
+@pytest.mark.parametrize(
+    ("metas", "expected"),
+    [
+        # A template default (the site's name) is no title; the real one finds its line.
+        (
+            '<meta name="SiteName" content="测试县融媒体中心">'
+            '<meta name="ArticleTitle" content="测试县融媒体中心">',
+            "测试县融媒体中心",
+        ),
+        (
+            '<meta name="SiteName" content="测试县融媒体中心">'
+            '<meta name="ArticleTitle" content="田园镇夏播工作有序推进">',
+            "田园镇夏播工作有序推进",
+        ),
+    ],
+)
+def test_article_title_meta_is_evidence(metas, expected):
+    html = (
+        f"<html><head><title>测试县融媒体中心</title>{metas}</head><body>"
+        "<h1>测试县融媒体中心</h1><div class=t>田园镇夏播工作有序推进</div>"
+        "<div>时间：2024-06-05 11:28 来源：田园镇人民政府</div><p>"
+        + "连日来，田园镇抢抓有利天气，组织群众开展玉米、烤烟等作物移栽，全镇夏播工作有序推进。" * 3
+        + "</p></body></html>"
+    )
+    assert (
+        extract_article(html, "http://www.example.cn/a/202406/t20240605_1.html").title == expected
+    )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -126,11 +127,34 @@ _URL_DATE_RE = re.compile(
 def _url_date(url: str) -> str | None:
     """The date in the article's URL path, as "YYYY-MM-DD" or "YYYY-MM"."""
     path = urlsplit(url).path
+    month_only = None
     for m in _URL_DATE_RE.finditer(path):
         year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
-        if month and 1 <= int(month) <= 12:
-            return f"{year}-{month}-{day}" if day and 1 <= int(day) <= 31 else f"{year}-{month}"
-    return None
+        if not month or not 1 <= int(month) <= 12:
+            continue
+        if day and 1 <= int(day) <= 31:
+            return f"{year}-{month}-{day}"  # the most precise wins: /202406/t20240605_1.html
+        month_only = month_only or f"{year}-{month}"
+    return month_only
+
+
+def _checked_meta_date(meta_date: str | None, url_date: str | None) -> str | None:
+    """No date is shown: the meta date, cross-checked with the date in the URL. A template
+    default (TRS ``PubDate`` left at "2018-01-01 00:00") names another day than the URL
+    (``t20240605_…``): the URL's day wins then, and stands in when there is no meta date."""
+    if url_date is None or len(url_date) < 10:
+        return meta_date
+    if meta_date is None:
+        return url_date
+    m = re.match(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})", meta_date)
+    if m is None:
+        return meta_date
+    try:
+        meta_day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        url_day = dt.date.fromisoformat(url_date)
+    except ValueError:
+        return meta_date
+    return meta_date if abs((meta_day - url_day).days) <= 1 else url_date
 
 
 def _site_names(doc, metas, title: str | None) -> tuple[str, ...]:
@@ -189,7 +213,7 @@ def extract_article(html: str, url: str) -> RawArticle:
         if above and not teaser:
             title_el, art.title = el, above
     if date_el is None:
-        art.date_text = meta_date
+        art.date_text = _checked_meta_date(meta_date, _url_date(url))
     else:
         art.date_text = _machine_date(date_el, art.date_text, meta_date)
     art.date_hints = [h for h in (_url_date(url), meta_date) if h]

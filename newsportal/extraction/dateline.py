@@ -257,7 +257,16 @@ def _same_day_with_time(shown: str, meta_date: str) -> str | None:
     if meta is None:
         return None
     day = [int(d.translate(_FULLWIDTH_DIGITS)) for d in _DIGITS_RE.findall(shown)[:3]]
-    if day != [int(g) for g in meta.groups()[:3]] or (int(meta[4]), int(meta[5])) == (0, 0):
+    meta_day = [int(g) for g in meta.groups()[:3]]
+    try:
+        # "2023-11-19T20:00:00Z" is 2023-11-20 in China: compare the day a reader saw.
+        stamp = dt.datetime.fromisoformat(meta_date.strip().replace("Z", "+00:00"))
+        if stamp.tzinfo is not None:
+            local = stamp.astimezone(_TZ_SHANGHAI)
+            meta_day = [local.year, local.month, local.day]
+    except ValueError:
+        pass
+    if day != meta_day or (int(meta[4]), int(meta[5])) == (0, 0):
         return None
     return meta_date.strip()
 

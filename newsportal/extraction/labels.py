@@ -25,6 +25,10 @@ def _label_line(node, label_re, maxlen: int):
             break
         ptext = _text(parent)
         own = label_re.match(ptext)
+        if own is None and len(ptext) <= maxlen:
+            # "<span>标签</span><span><a>银杏</a></span>": the label is a box of its own
+            ptext = _line(parent)
+            own = label_re.match(ptext)
         if len(ptext) > maxlen or not own or _NEXT_LABEL_RE.search(ptext, own.end()):
             break
         el, text = parent, ptext

@@ -48,8 +48,12 @@ _EDITOR_INLINE_RE = re.compile(r"(?:责任编辑|责编)\s*[:：]")
 # new media print "｜" where others print a colon.
 _BARE_EDITOR_INLINE_RE = re.compile(r"(?:^|(?<=[\s（(【\[]))编辑\s*[:：｜|]")
 _LABEL_BAR_RE = re.compile(r"^([\[【(（]?\s*(?:责任编辑|责编|编辑))\s*[｜|]\s*")
+# 关键词 with or without a colon; 标签/Tags with a colon, or as a label of its own before the tag
+# links (WordPress: <span class="screen-reader-text">标签</span><a rel="tag">…</a>); PHPCMS v9
+# prints 相关热词搜索：.
 _KEYWORDS_RE = re.compile(
-    r"^[\[【(（]?\s*(?:文章|本文)?(?:(?:关健词|关键词|关键字)\s*[:：]?|(?:标签|Tags?|(?:相关)?热词(?:搜索)?)\s*[:：])",
+    r"^[\[【(（]?\s*(?:文章|本文)?(?:(?:关健词|关键词|关键字)\s*[:：]?"
+    r"|(?:标签|Tags?|(?:相关)?热词(?:搜索)?)\s*[:：]|(?:标签|Tags?)(?:\s+(?=\S)|$))",
     re.I,
 )
 _RELATED_RE = re.compile(
