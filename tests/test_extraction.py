@@ -608,3 +608,188 @@ def test_article_title_meta_is_evidence(metas, expected):
     assert (
         extract_article(html, "http://www.example.cn/a/202406/t20240605_1.html").title == expected
     )
+
+
+# One page shape, many date/来源/编辑 lines: each row is a class of real pages (issue 7).
+_COUNTY_TEXT = (
+    "<p>记者从县交通运输局获悉，全县今年计划新建改建农村公路一百二十公里，实施危桥改造三十座。</p>"
+    "<p>目前，各乡镇项目已陆续开工，县里组织技术人员分片包干，深入工地开展质量安全检查。</p>"
+    "<p>据介绍，项目建成后将惠及沿线群众三万余人，进一步方便群众出行和农产品运输。</p>"
+)
+
+
+def _county_page(top: str = "", under: str = "", after: str = "", side: str = "") -> str:
+    return (
+        "<html><head><title>全县新建改建农村公路一百二十公里_本地新闻_永平在线</title></head><body>"
+        '<div class="nav"><a href="/">首页</a> <a href="/bdxw/">本地新闻</a> '
+        '<a href="/ms/">民生</a></div>'
+        f"{top}<h1>全县新建改建农村公路一百二十公里</h1>{under}"
+        f'<div class="content">{_COUNTY_TEXT}</div>{after}{side}'
+        '<div class="foot">永平在线 版权所有</div></body></html>'
+    )
+
+
+_COUNTY_URL = "http://www.ypzx.example.cn/bdxw/2024-06-05/1523.html"
+
+
+@pytest.mark.parametrize(
+    ("html", "date", "source"),
+    [
+        # a label without its colon
+        (
+            _county_page(under="<div>发布时间 2005/03/15 22:36:13　来源 县交通运输局</div>"),
+            "2005/03/15 22:36:13",
+            "县交通运输局",
+        ),
+        # a minified split widget: year, month-day and time in boxes of their own
+        (
+            _county_page(
+                under='<div class="d"><span>2024</span><span>06-05</span><span>16:33</span>'
+                "</div><div>来源：永平日报</div>"
+            ),
+            "2024 06-05 16:33",
+            "永平日报",
+        ),
+        # a year-less date with its time (the year comes from the URL, in the loaders)
+        (
+            _county_page(under="<div><span>永平日报</span><span>06-05 16:33</span></div>"),
+            "06-05 16:33",
+            "永平日报",
+        ),
+        # a two-digit year (DedeCMS MyDate('y-m-d H:i'))
+        (
+            _county_page(
+                under="<div><small>时间:</small>24-06-05 09:30<small>来源:</small>永平日报</div>"
+            ),
+            "24-06-05 09:30",
+            "永平日报",
+        ),
+        # a 摘要 box between the headline and an unlabelled date line
+        (
+            _county_page(
+                under="<div><b>摘要：</b>全县今年计划新建改建农村公路一百二十公里，实施危桥改造三十座，"
+                "惠及沿线群众三万余人，项目已陆续开工建设。</div>"
+                "<div>2024-06-05 17:20　永平日报</div>"
+            ),
+            "2024-06-05 17:20",
+            "永平日报",
+        ),
+        # a forum's posting note below the text; the member box's 注册 date is not it
+        (
+            _county_page(
+                under="<div>注册：2003-5-20</div>",
+                after="<div>本贴由小巷深处于2005年8月12日16:12:21在【西城论坛】发表</div>"
+                "<div>本贴由路人甲于2005年8月12日18:40:02在【西城论坛】回复</div>",
+            ),
+            "2005年8月12日16:12:21",
+            None,
+        ),
+        # a blog's "posted @" under the text
+        (
+            _county_page(
+                after='<div class="postDesc">posted @ 2019-09-10 21:35 '
+                '<a href="/fenbihui/">山里的粉笔灰</a>'
+                ' 阅读(1532) <a href="#">编辑</a> <a href="#">收藏</a></div>'
+            ),
+            "2019-09-10 21:35",
+            None,
+        ),
+    ],
+)
+def test_date_line_classes(html, date, source):
+    article = extract_article(html, _COUNTY_URL)
+    assert article.date_text is not None and date in article.date_text
+    assert clean_source(article.source_text) == source
+    assert article.is_article is True
+
+
+def test_header_row_date_never_wins():
+    """Today's date beside the site's name in the header bar is not the article's date."""
+    top = '<div class="topbar">永平在线 2026年11月29日 10:21 <a href="/login/">登录</a></div>'
+    article = extract_article(_county_page(top=top), _COUNTY_URL)
+    assert article.date_text is None or "2026" not in article.date_text
+
+
+@pytest.mark.parametrize(
+    ("after", "source", "editor"),
+    [
+        # 来源 in a copyright line under the text
+        ('<div class="cr">本文来源：大理日报　版权所有，转载请注明出处</div>', "大理日报", None),
+        ('<div class="cr">（版权所有 大理日报社 来源：大理日报）</div>', "大理日报", None),
+        # 责编 wins over a plain 编辑, whichever comes first
+        ("<p>文字：罗蓉　摄影：杨凯　编辑：周洁　责编：刀文华　审核：李红</p>", None, "刀文华"),
+        ("<p>编辑：周洁</p><p>[责编 普丽]</p>", None, "普丽"),
+        ("<p>编辑｜周洁　责任编辑｜刀文华</p>", None, "刀文华"),
+    ],
+)
+def test_closing_lines(after, source, editor):
+    html = _county_page(under="<div>2024-06-05 08:41　作者：杨丽萍</div>", after=after)
+    article = extract_article(html, _COUNTY_URL)
+    assert clean_source(article.source_text) == source
+    assert clean_editor(article.editor_text) == editor
+
+
+def test_section_link_in_the_source_slot_is_no_source():
+    under = (
+        '<div class="byline">2024-06-05 15:10 来源：<a href="http://www.ypzx.example.cn/ms/">民生</a>'
+        " 作者：陈雨</div>"
+    )
+    article = extract_article(
+        _county_page(under=under, after="<p>（来源：永平日报）</p>"), _COUNTY_URL
+    )
+    assert clean_source(article.source_text) == "永平日报"
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        '<div class="share"><div>分享到：</div><p>觉得这篇文章不错？分享给朋友吧！'
+        "扫一扫，用微信把本文分享到朋友圈，"
+        "或者复制链接发给好友，让更多人看到家乡的新变化、新发展、新气象。</p></div>",
+        '<aside class="promo"><h3>永平融媒客户端</h3>'
+        "<p>下载永平融媒客户端，第一时间了解本地新闻资讯。这里有最新鲜的"
+        "本地新闻、最全面的政务信息、最便捷的生活服务，还有精彩的直播和互动活动等你参与。</p>"
+        "<p>扫描下方二维码，或在各大应用商店搜索“永平融媒”即可下载安装，注册即可参与抽奖！</p></aside>",
+    ],
+)
+def test_share_and_promo_boxes_are_never_the_body(box):
+    short = (
+        "<p>记者从县交通运输局获悉，全县今年计划新建改建农村公路一百二十公里。</p>"
+        "<p>目前项目已陆续开工。</p>"
+    )
+    html = _county_page(
+        under="<div>发布时间：2024-06-05 11:02　来源：永平日报</div>", side=box
+    ).replace(_COUNTY_TEXT, short)
+    article = extract_article(html, _COUNTY_URL)
+    assert article.is_article is True
+    assert article.paragraphs == [
+        "记者从县交通运输局获悉，全县今年计划新建改建农村公路一百二十公里。",
+        "目前项目已陆续开工。",
+    ]
+
+
+def test_government_bulletin_body_is_found():
+    items = "".join(
+        f"<div>{x}</div>"
+        for x in (
+            "各乡镇人民政府，县级各部门：",
+            "根据有关要求，县政府办公室对全县政府网站开展了第一季度检查，现将有关情况通报如下：",
+            "一、总体情况",
+            "本次共检查政府网站32个，合格率为100%。",
+            "二、存在问题",
+            "1.个别栏目更新不及时。",
+            "2.部分链接无法访问。",
+            "三、工作要求",
+            "各单位要对照问题清单，于4月30日前完成整改。",
+            "永平县人民政府办公室",
+            "2024年4月12日",
+        )
+    )
+    html = _county_page(under="<div>发布日期：2024-04-12　来源：县政府办公室</div>").replace(
+        _COUNTY_TEXT, items
+    )
+    article = extract_article(html, _COUNTY_URL)
+    assert article.is_article is True
+    assert article.paragraphs[0] == "各乡镇人民政府，县级各部门："
+    assert article.paragraphs[-1] == "2024年4月12日"
+    assert len(article.paragraphs) == 11

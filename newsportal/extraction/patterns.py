@@ -42,8 +42,9 @@ _CREDIT_WORDS = "校对|审核|审校|监制|签发|终审|二审|三审|责编|
 _BARE_NAME = rf"\s+(?=[^\s:：]{{2,8}}(?:\s+(?:{_CREDIT_WORDS})\s*[^\s:：]{{2,8}})*\s*[\]】)）]?$)"
 # "责任编辑：代平", and the colon-less "编辑 张彤" when the line is only credits.
 _EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编|编辑)(?:\s*[:：]|{_BARE_NAME})")
-_CHIEF_EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编)(?:\s*[:：]|{_BARE_NAME})")
-_EDITOR_INLINE_RE = re.compile(r"(?:责任编辑|责编)\s*[:：]")
+_CHIEF_EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编)(?:\s*[:：｜|]|{_BARE_NAME})")
+# New media print "｜" where others print a colon: "编辑｜周洁 责任编辑｜刀文华".
+_EDITOR_INLINE_RE = re.compile(r"(?:责任编辑|责编)\s*[:：｜|]")
 # A bare 编辑 inside a credits line ("（审核：张强 编辑：刘洋）", "作者｜李明 编辑｜王芳"):
 # new media print "｜" where others print a colon.
 _BARE_EDITOR_INLINE_RE = re.compile(r"(?:^|(?<=[\s（(【\[]))编辑\s*[:：｜|]")
