@@ -130,18 +130,20 @@ _DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 def _zoned(when: datetime) -> datetime:
     """``when`` in Shanghai time; before 1901 at the fixed +08:00 (never local mean time)."""
     when = when.astimezone(TZ)
-    offset = when.utcoffset()
-    if offset is not None and offset.total_seconds() % 900:
-        return when.astimezone(CST)
+    if when.year < 1902:
+        offset = when.utcoffset()
+        if offset is not None and offset.total_seconds() % 900:
+            return when.astimezone(CST)
     return when
 
 
 def _local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
     """A wall-clock time as printed on a Chinese page; ValueError for impossible dates."""
     local = datetime(year, month, day, hour, minute, second, tzinfo=TZ)
-    offset = local.utcoffset()
-    if offset is not None and offset.total_seconds() % 900:
-        return local.replace(tzinfo=CST)
+    if year < 1902:  # the tz database's local mean time ends on 1901-01-01
+        offset = local.utcoffset()
+        if offset is not None and offset.total_seconds() % 900:
+            return local.replace(tzinfo=CST)
     return local
 
 

@@ -212,11 +212,12 @@ def extract_article(html: str, url: str) -> RawArticle:
         el, above, teaser = _title_above(title_el)
         if above and not teaser:
             title_el, art.title = el, above
+    url_date = _url_date(url)
     if date_el is None:
-        art.date_text = _checked_meta_date(meta_date, _url_date(url))
+        art.date_text = _checked_meta_date(meta_date, url_date)
     else:
         art.date_text = _machine_date(date_el, art.date_text, meta_date)
-    art.date_hints = [h for h in (_url_date(url), meta_date) if h]
+    art.date_hints = [h for h in (url_date, meta_date) if h]
     editor_el, art.editor_text = _find_editor(hits)
     kw_el, keywords = _labelled(
         hits, _KEYWORDS_RE, ("关健词", "关键词", "关键字", "标签", "Tag", "热词"), 120

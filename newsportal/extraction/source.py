@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import chain
 from urllib.parse import urljoin, urlsplit
 
@@ -88,32 +89,27 @@ _COPYRIGHT_RE = re.compile(r"版权所有|版权归|转载|copyright|©", re.I)
 _LISTING_PATH_RE = re.compile(r"(?:/|/index\.\w+|/list[\w-]*\.\w+|/node_\d+\.\w+)$")
 
 
-def _section_links(date_el, url: str) -> frozenset[str]:
-    """Texts of the date line's links to the site's own sections (/minsheng/, list_12.html):
-    a template that prints the column in the source slot names a section, not an outlet."""
+def _is_section_link(a, url: str) -> bool:
+    """A link to the site's own section (/minsheng/, list_12.html): a template that prints
+    the column in the source slot names a section, not an outlet. The home page (/) is the
+    site itself, which may well be the outlet."""
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("javascript:", "#", "mailto:")):
+        return False
+    target = urljoin(url, href)
+    path = urlsplit(target).path
+    return bool(path.strip("/") and _LISTING_PATH_RE.search(path) and _site(target) == _site(url))
+
+
+def _names_section(found: str, date_el, url: str) -> bool:
+    """The 来源 value read from the date line is the text of a section link on it."""
     if date_el is None:
-        return frozenset()
-    here = _site(url)
-    found = set()
-    for a in date_el.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        target = urljoin(url, href)
-        path = urlsplit(target).path
-        # The home page (/) is the site itself, which may well be the outlet.
-        if _site(target) == here and path.strip("/") and _LISTING_PATH_RE.search(path):
-            found.add(_text(a))
-    return frozenset(t for t in found if t)
-
-
-def _names_section(found: str, sections: frozenset[str]) -> bool:
-    if not sections:
         return False
     value = _SOURCE_RE.sub("", found, count=1).strip()
-    return value in sections
+    return any(_text(a) == value and _is_section_link(a, url) for a in date_el.iter("a"))
 
 
+@lru_cache(maxsize=512)
 def _site(url: str) -> str:
     host = urlsplit(url).hostname or ""
     return ".".join(host.split(".")[-2:])
@@ -147,16 +143,15 @@ def _find_source(date_el, date_text, title_el, hits: list, metas, url: str) -> s
     """来源 as a reader finds it, most to least explicit: the label on the date line, a
     link there to another site, a 来源 line near the headline or closing the text, an
     outlet's name printed bare on the date line, any link there, the CMS's meta tag."""
-    sections = _section_links(date_el, url)
     if date_text:
         found = _source_from(date_text)
-        if found and not _names_section(found, sections):
+        if found and not _names_section(found, date_el, url):
             return found
     links = []
     if date_el is not None:
         for a in date_el.iter("a"):
             text = _text(a)
-            if text in sections:
+            if _is_section_link(a, url):
                 continue  # "来源：<a href=/minsheng/>民生</a>": the template filled in the column
             if _ACTION_RE.match(text):
                 continue  # 编辑 / 收藏 / 评论(12): what a reader can do, not who published
@@ -172,7 +167,7 @@ def _find_source(date_el, date_text, title_el, hits: list, metas, url: str) -> s
             text = _text(el)
             if text and len(text) <= 80 and _SOURCE_RE.search(text):
                 found = _source_from(_line(el))
-                if found and not _names_section(found, sections):
+                if found and not _names_section(found, date_el, url):
                     return found
     for node in hits:
         text = _norm(node)
@@ -181,7 +176,7 @@ def _find_source(date_el, date_text, title_el, hits: list, metas, url: str) -> s
         ):
             # "（来源：昭通日报）" closing the text; "版权所有 大理日报社 来源：大理日报"
             found = _source_from(text)
-            if found and not _names_section(found, sections):
+            if found and not _names_section(found, date_el, url):
                 return found
     runs = frozenset()
     if date_el is not None:
