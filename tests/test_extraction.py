@@ -793,3 +793,32 @@ def test_government_bulletin_body_is_found():
     assert article.paragraphs[0] == "各乡镇人民政府，县级各部门："
     assert article.paragraphs[-1] == "2024年4月12日"
     assert len(article.paragraphs) == 11
+
+
+@pytest.mark.parametrize(
+    ("h1", "title"),
+    [
+        # PHPCMS v9 show.html: the date line after a break, inside the headline
+        (
+            "通海县启动烟叶收购工作<br /><span>2024-06-05 16:33:17&nbsp;来源：玉溪日报&nbsp;"
+            '点击：<span id="hits"></span></span>',
+            "通海县启动烟叶收购工作",
+        ),
+        # the date line as the heading's closing box, no break
+        (
+            '通海县启动烟叶收购工作<span class="time">2024-06-05 16:33</span>',
+            "通海县启动烟叶收购工作",
+        ),
+        # a date in the headline's own words stays
+        ("通海县<em>2024年6月5日</em>启动烟叶收购工作", "通海县2024年6月5日启动烟叶收购工作"),
+        ("2024年6月5日起通海县启动烟叶收购", "2024年6月5日起通海县启动烟叶收购"),
+    ],
+)
+def test_date_line_inside_the_headline_is_not_title(h1, title):
+    html = (
+        "<html><head><title>玉溪网</title></head><body>"
+        f"<h1>{h1}</h1><div>来源：玉溪日报</div><p>"
+        + "记者从县烟草公司获悉，全县今年计划收购烟叶二十万担，收购站点已全部开秤。" * 4
+        + "</p></body></html>"
+    )
+    assert extract_article(html, "http://www.example.cn/news/2024-06-05/1.html").title == title
