@@ -252,7 +252,8 @@ def test_a_failed_start_leaves_no_finished_stats_file_and_no_password(tmp_path, 
 
 
 def test_incremental_progress_shows_in_the_periodic_line(replica, tmp_path):
-    env = {"DELTAFETCH_ENABLED": "1"}
+    # One destination for both runs: the seen-store belongs to it (a new feed is a full crawl).
+    env = {"DELTAFETCH_ENABLED": "1", "NEWSPORTAL_FEED": str(tmp_path / "articles.jsonl")}
     first = run_crawl(replica.server, tmp_path / "one", env={**env})
     assert first.returncode == 0, first.stderr[-3000:]
     data = str(tmp_path / "one" / "data")
