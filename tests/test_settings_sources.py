@@ -262,8 +262,7 @@ def test_incremental_progress_shows_in_the_periodic_line(replica, tmp_path):
         tmp_path / "two",
         "-s",
         "LOGSTATS_INTERVAL=0.2",
-        # The same destination (the seen-store belongs to it), the same state.
-        env={**env, "NEWSPORTAL_DATA_DIR": data, "NEWSPORTAL_FEED": str(first.feed)},
+        env={**env, "NEWSPORTAL_DATA_DIR": data},
     )
     assert second.returncode == 0, second.stderr[-3000:]
     lines = [line for line in second.stderr.splitlines() if "articles already stored" in line]
