@@ -1,0 +1,29 @@
+"""Replicas of the CMS families regional portals run, built from their default templates.
+
+``build_family(root, "phpcms")`` writes one family's portal under ``root`` (pages,
+``_meta.json``, robots.txt) with its ground truth in ``root/truth.json``; serve it with
+:class:`tests.replica.server.ReplicaServer` as an HTTP proxy and crawl its real URLs with
+``scrapy crawl portal -a url=<truth["home"]> -a site=<truth["site"]>``. See
+tests/replica/README.md for the families, their URLs and what the truth holds.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from tests.replica.cms.common import Family, build
+
+FAMILIES = ("phpcms",)
+
+
+def family(name: str) -> Family:
+    if name not in FAMILIES:
+        raise ValueError(f"unknown CMS family {name!r}; known: {', '.join(FAMILIES)}")
+    return import_module(f"tests.replica.cms.{name}").family()
+
+
+def build_family(root: Path, name: str, *, articles: int = 60, seed: int = 5) -> dict[str, Any]:
+    """Write family `name` under `root`; return its truth (also in root/truth.json)."""
+    return build(family(name), Path(root), articles=articles, seed=seed)
