@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.replica.cms.common import Family, build
 
-FAMILIES = ("phpcms",)
+FAMILIES = ("phpcms", "dedecms", "empirecms")
 
 
 def family(name: str) -> Family:

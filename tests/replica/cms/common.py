@@ -105,6 +105,7 @@ class Family:
     robots: str
     seconds: bool = True  # the article template prints seconds
     gbk_hosts: tuple[str, ...] = ()
+    gbk_content_type: str = "text/html"  # the header of GBK hosts (charset only in <meta>)
     multipage_scheme: str = ""  # how the truth describes page 2 (README/tests)
     counter_patterns: tuple[str, ...] = ()  # regexes of hit-counter URLs
     headings: tuple[str, ...] = RELATED_HEADINGS
@@ -120,6 +121,9 @@ class Family:
     def dynamic_urls(self, a: Art) -> list[str]:
         """The other addresses the CMS serves this article under (linked on some pages)."""
         return []
+
+    def finish(self, arts: list[Art]) -> None:
+        """Adjust generated articles to what the family's templates can show (hook)."""
 
     def error_url(self, c: Cat, aid: int) -> str:
         return self.article_url(_stub(c, aid))
@@ -242,6 +246,7 @@ def generate(fam: Family, articles: int, seed: int) -> list[Art]:
             parent.related.insert(rng.randint(0, len(parent.related)), (a, fam.article_url(a)))
     for a in rng.sample(listed, max(3, int(len(listed) * fam.dynamic_share))):
         a.dynamic = fam.dynamic_urls(a)
+    fam.finish(arts)
     return arts
 
 
@@ -332,7 +337,7 @@ def build(fam: Family, root: Path, *, articles: int = 60, seed: int = 5) -> dict
     hosts = sorted({urlsplit(fam.home).hostname} | {c.host for c in fam.cats})
     for host in hosts:
         S._write(root / host / "robots.txt", fam.robots.encode())
-        ctype = "text/html" if host in fam.gbk_hosts else "text/html; charset=utf-8"
+        ctype = fam.gbk_content_type if host in fam.gbk_hosts else "text/html; charset=utf-8"
         meta: dict[str, Any] = {"default_content_type": ctype, "paths": {}}
         for url, kind in errors:
             if urlsplit(url).hostname == host and kind == "500":
