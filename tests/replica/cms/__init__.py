@@ -15,13 +15,22 @@ from typing import Any
 
 from tests.replica.cms.common import Family, build
 
-FAMILIES = ("phpcms", "dedecms", "empirecms")
+# family id -> (module, factory)
+_FACTORIES = {
+    "phpcms": ("phpcms", "family"),
+    "dedecms": ("dedecms", "family"),
+    "empirecms": ("empirecms", "family"),
+    "trs_gov": ("trs", "family_gov"),
+    "trs_media": ("trs", "family_media"),
+}
+FAMILIES = tuple(_FACTORIES)
 
 
 def family(name: str) -> Family:
-    if name not in FAMILIES:
+    if name not in _FACTORIES:
         raise ValueError(f"unknown CMS family {name!r}; known: {', '.join(FAMILIES)}")
-    return import_module(f"tests.replica.cms.{name}").family()
+    module, factory = _FACTORIES[name]
+    return getattr(import_module(f"tests.replica.cms.{module}"), factory)()
 
 
 def build_family(root: Path, name: str, *, articles: int = 60, seed: int = 5) -> dict[str, Any]:
