@@ -22,6 +22,7 @@ _FACTORIES = {
     "empirecms": ("empirecms", "family"),
     "trs_gov": ("trs", "family_gov"),
     "trs_media": ("trs", "family_media"),
+    "wordpress": ("wordpress", "family"),
 }
 FAMILIES = tuple(_FACTORIES)
 
