@@ -62,3 +62,10 @@ def address_rank(url: str) -> int:
     if _PSEUDO_STATIC.search(parts.path):
         return 1
     return 0
+
+
+def site_label(host: str) -> str:
+    """A portal's default name: its registrable domain's own label (``www.ylzf.gov.cn`` ->
+    ``ylzf``, ``news.jiulongw.cn`` -> ``jiulongw``)."""
+    host = host.lower().rstrip(".")
+    return _EXTRACT(host).domain or host
