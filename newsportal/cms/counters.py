@@ -21,8 +21,13 @@ _COUNTER_FILE = re.compile(
 # Directories that only hold counters (EmpireCMS e/public/ViewClick/, .../ClickCount/).
 _COUNTER_DIR = re.compile(r"/(?:ViewClick|ClickCount|Hits?Count|addclick)(?:/|$)", re.IGNORECASE)
 # Query actions of front controllers (PHPCMS api.php?op=count, ?action=hits, ?a=count).
-_COUNTER_ACTIONS = frozenset({"count", "hits", "hit", "click", "addclick", "views", "pv"})
+_COUNTER_ACTIONS = frozenset(
+    {"count", "hits", "hit", "click", "addclick", "views", "pv", "postviews", "post_views"}
+    | {"pvc_view", "update_views", "add_views", "views_count", "viewcount"}
+)
 _ACTION_PARAMS = frozenset({"op", "action", "act", "a", "ac", "do", "m"})
+# Parameters that only counters take (WordPress WP-PostViews: admin-ajax.php?postviews_id=).
+_COUNTER_PARAMS = frozenset({"addclick", "addhits", "postviews_id", "views_id"})
 
 
 def is_hit_counter(url: str) -> bool:
@@ -36,6 +41,6 @@ def is_hit_counter(url: str) -> bool:
         for key, value in parse_qsl(parts.query, keep_blank_values=True):
             if key.lower() in _ACTION_PARAMS and value.lower() in _COUNTER_ACTIONS:
                 return True
-            if key.lower() in ("addclick", "addhits") and value not in ("", "0"):
+            if key.lower() in _COUNTER_PARAMS and value not in ("", "0"):
                 return True
     return False

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from newsportal.cms.addresses import article_key
+
 # {id}_{n}.html: the stem ends in an article id (4+ digits); list pages (index_2.html,
 # list_12_2.html) are not article pages.
 _STATIC_PAGE = re.compile(r"^(?P<stem>[\w-]*?\d{4,})_(?P<page>\d{1,3})(?P<ext>\.s?html?)$")
@@ -68,7 +70,12 @@ def _page_number(page_url: str, link: str) -> int | None:
     if continuation is not None:
         first, number = continuation
         own = continuation_of(page_url)
-        return number if first == (own[0] if own else page_url) else None
+        if first == (own[0] if own else page_url):
+            return number
+        # The dynamic address of an article links its static pages (index.php?...&id=7810
+        # -> /news/2024/0606/7810_2.html): the same article id makes them its pages.
+        key = article_key(first)
+        return number if key is not None and key == article_key(page_url) else None
     number = _query_page(page_url, link)
     if number is not None:
         return number

@@ -16,7 +16,8 @@ import re
 from urllib.parse import urljoin
 
 _CALL = re.compile(r"createPageHTML\s*\(([^()]{1,200})\)")
-_VAR = re.compile(r"\b(?:var|let|const)?\s*([A-Za-z_$][\w$]*)\s*=\s*['\"]?(\d{1,6})['\"]?\s*[;,\n]")
+# countPage = 12; or var countPage = 12//共多少页 (a comment right after the number)
+_VAR = re.compile(r"([A-Za-z_$][\w$]*)\s*=\s*['\"]?(\d{1,6})(?![\d.\w])")
 _EXTENSIONS = ("html", "htm", "shtml", "jsp", "php", "asp", "aspx")
 # A pager drawn for more pages than this is a broken template or a trap; the crawl's own
 # guards (depth, per-parameter variants) do not see script-made pages, so cap them here.

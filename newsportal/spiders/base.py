@@ -27,10 +27,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_spider_metadata import Args
 from twisted.python.failure import Failure
 
-from newsportal.cms.addresses import address_rank, article_key
+from newsportal.cms.addresses import address_rank, article_key, is_cms_second_address
 from newsportal.cms.counters import is_hit_counter
 from newsportal.cms.multipage import continuation_of, later_pages
 from newsportal.cms.pagers import script_pager_urls
@@ -38,6 +39,7 @@ from newsportal.cms.schemes import SchemeLearner
 from newsportal.extraction import extract_article
 from newsportal.loaders import load_article
 from newsportal.processors import canonicalize_url, request_url
+from newsportal.signals import article_alias
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +149,7 @@ class MultiPage:
     pending: dict[int, str]
     done: set[int] = field(default_factory=set)
     pages: int = 1
+    released: bool = False  # held at idle once already: hand the item on when complete
 
 
 class PortalSpider(Args[PortalParams], scrapy.Spider):
@@ -206,8 +209,10 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         self._query_variants: defaultdict[tuple[Any, ...], set[str]] = defaultdict(set)
         self._errors_logged: set[str] = set()
         self._scheme_articles = 0
+        self._static_articles = 0
         self._continuations: set[str] = set()
         self._held: list[tuple[str, Any]] = []
+        self._static_keys: dict[tuple[str, str], str] = {}
 
     @classmethod
     def param_model(cls) -> type[PortalParams]:
@@ -279,6 +284,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         on_scheme = self._on_scheme(response.url)
         if on_scheme:
             self._scheme_articles += 1
+            if address_rank(response.url) == 0:
+                self._static_articles += 1
         item, unparsed = load_article(
             raw, site=self.site, url=response.url, now=dt.datetime.now(dt.UTC)
         )
@@ -296,7 +303,11 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         walk = not (self._sections and response.meta.get("outside_sections"))
         if pages:
             state = MultiPage(item, response.url, dict(pages))
-            yield self._next_page(state)
+            if self._static_articles and is_cms_second_address(response.url):
+                # Most likely the twin of a static article whose pages are read there: wait.
+                self._held.append((canonicalize_url(response.url), state))
+            else:
+                yield self._next_page(state)
         else:
             yield from self._finish(item, response.url)
         if not walk:
@@ -355,7 +366,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             return
         self.crawler.stats.inc_value("newsportal/multipage/articles")
         self.crawler.stats.inc_value("newsportal/multipage/pages", state.pages)
-        yield from self._finish(state.item, state.url)
+        yield from self._finish(state.item, state.url, released=state.released)
 
     def _page_failed(self, failure: Failure) -> Iterator[Any]:
         """A later page that failed costs that page's text, never the article."""
@@ -365,11 +376,11 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         if state.pending:
             yield self._next_page(state)
         else:
-            yield from self._finish(state.item, state.url)
+            yield from self._finish(state.item, state.url, released=state.released)
 
     # --- second addresses of one article ------------------------------------------------------
 
-    def _finish(self, item: Any, url: str) -> Iterator[Any]:
+    def _finish(self, item: Any, url: str, *, released: bool = False) -> Iterator[Any]:
         """Count the article and hand it on, or hold it back when it is likely a second
         address of an article on the portal's scheme (released when the crawl is idle)."""
         stats = self.crawler.stats
@@ -377,51 +388,84 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             if value is None or (name == "keywords" and not value):
                 stats.inc_value(f"newsportal/missing/{name}")
         stats.inc_value(f"newsportal/articles/section/{item.get('section') or '(none)'}")
-        if self._hold_back(url):
+        if not released and self._hold_back(url):
             self._held.append((canonicalize_url(url), item))
             return
+        if address_rank(item["url"]) == 0:
+            key = _host_key(item["url"])
+            if key is not None:
+                self._static_keys.setdefault(key, item["url"])
         yield item
 
     def _hold_back(self, url: str) -> bool:
-        """Off the scheme once it proved itself, or at a dynamic address (``show.php?id=``,
-        ``index.php?m=content&...&id=``, ``plus/view.php?aid=``) unless the portal's articles
-        are known to live at dynamic addresses: the static address, met later in the crawl,
-        must be the one the dedupe keeps."""
+        """Whether this article is likely a second address of one the crawl will meet at its
+        static address, which must then be the one the dedupe keeps.
+
+        A dynamic or pseudo-static address (``index.php?m=content&...&id=``,
+        ``show-6-1234-1.html``, ``plus/view.php?aid=``, ``/?p=``) on a portal whose articles
+        have static addresses; an address off the article scheme once the scheme proved
+        itself; a dynamic address before any scheme is known.
+        """
+        rank = address_rank(url)
+        if rank and self._static_articles:
+            return True
         if self._on_scheme(url):
             return False
         if self._learner is None:
             return bool(self._scheme_articles)
-        if self._learner.schemes:
-            return True
-        # No scheme yet: a dynamic address is still most likely the second one.
-        return address_rank(url) > 0
+        return bool(self._learner.schemes) or rank > 0
 
     def _release_held(self) -> None:
         """At idle (nothing queued, nothing downloading), let the held articles go.
 
-        Each rides on a ``data:`` request keyed to the article's URL, so incremental runs
-        record the right page; no second download, no politeness delay.
+        An article whose id was kept at its static address is an alias of it. The others ride
+        on one ``data:`` request: no second download, no politeness delay; each item still
+        marks its own URL for incremental runs (DeltaFetch keys items by URL). A held article
+        whose later pages were not fetched yet (a dynamic address, likely a twin) has them
+        fetched now.
         """
         if not self._held:
             return
         held, self._held = self._held, []
-        for url, item in held:
+        items, chains = [], []
+        # Pseudo-static before dynamic: of two second addresses, the more static one is kept.
+        for url, entry in sorted(held, key=lambda pair: address_rank(pair[0])):
+            kept = self._static_keys.get(_host_key(url)) if address_rank(url) else None  # type: ignore[arg-type]
+            if kept is not None:
+                # The same id was kept at its static address: whatever this page showed (a
+                # dynamic page's pager may point nowhere), it is an alias.
+                self._second_address(kept, url)
+            elif isinstance(entry, MultiPage):
+                entry.released = True
+                chains.append(self._next_page(entry))
+            else:
+                items.append((url, entry))
+        for request in chains:
+            self.crawler.engine.crawl(request)
+        if items:
             self.crawler.engine.crawl(
                 scrapy.Request(
                     "data:,",
                     callback=self._release,
-                    cb_kwargs={"outputs": [item]},
+                    cb_kwargs={"outputs": [item for _, item in items]},
                     dont_filter=True,
                     meta={
                         "allow_offsite": True,
                         "download_slot": "held articles",
                         "deltafetch_enabled": False,
-                        "deltafetch_key": url,
+                        "deltafetch_key": items[0][0],
                         "charset_detect": False,
                     },
                 )
             )
-        raise DontCloseSpider
+        if items or chains:
+            raise DontCloseSpider
+
+    def _second_address(self, kept: str, alias: str) -> None:
+        """An article's other address: recorded as an alias of the kept one, not stored."""
+        self.crawler.stats.inc_value("newsportal/articles/second_address")
+        self.crawler.signals.send_catch_log(article_alias, url=kept, alias=canonicalize_url(alias))
+        logger.debug("Second address of %s: %s", kept, alias)
 
     def _release(self, response: Response, outputs: list[Any]) -> Iterator[Any]:
         yield from outputs
@@ -474,6 +518,11 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 return None
             url = request_url(first[0])
             parts = urlsplit(url)
+        if self._static_keys and is_cms_second_address(url):
+            kept = self._static_keys.get(_host_key(url))  # type: ignore[arg-type]
+            if kept is not None:
+                self._second_address(kept, url)  # the static twin is stored: no download
+                return None
         if parts.query and self._is_query_trap(parts):
             self.crawler.stats.inc_value("newsportal/trap/query_variants_skipped")
             return None
@@ -521,7 +570,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         """A failed page is counted and logged once; it never stops the crawl."""
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # Refused on purpose (robots.txt, off-site): a rule kept, not a page failed.
             why = "robots_txt" if "robots" in str(failure.value).lower() else "other"
             self.crawler.stats.inc_value(f"newsportal/ignored/{why}")
@@ -540,6 +589,12 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         if url not in self._errors_logged:
             self._errors_logged.add(url)
             logger.warning("Page failed (%s): %s", kind, url)
+
+
+def _host_key(url: str) -> tuple[str, str] | None:
+    """An article's id on its host: one CMS instance numbers its articles once."""
+    key = article_key(url)
+    return None if key is None else ((urlsplit(url).hostname or "").lower(), key)
 
 
 def _is_ip(host: str) -> bool:
