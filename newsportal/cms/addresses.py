@@ -96,8 +96,7 @@ def is_cms_second_address(url: str) -> bool:
     params = dict(parse_qsl(parts.query))
     for path, fixed, id_param in _DYNAMIC_FORMS:
         if (parts.path.endswith(path) if path != "/" else parts.path in ("", "/")) and (
-            all(params.get(k) == v for k, v in fixed.items())
-            and params.get(id_param, "").isdigit()
+            all(params.get(k) == v for k, v in fixed.items()) and params.get(id_param, "").isdigit()
         ):
             return True
     return False
