@@ -288,3 +288,37 @@ def test_killed_and_rerun_crawl_stores_no_article_twice(
     titles = Counter(doc.get("title") for doc in docs)
     assert [t for t, n in titles.items() if n > 1] == [], "one article stored twice"
     assert set(ids) == {a["url"] for a in truth["articles"]}
+
+
+@pytest.mark.parametrize("name", ALIAS_FAMILIES)
+def test_article_stored_under_its_dynamic_address_moves_to_the_static_one_on_a_rerun(
+    tmp_path, name, mongo_server, mongo_database
+):
+    """Two runs see different addresses first: run one finds the articles that have a dynamic
+    twin only under it (the portal before its static pages were linked), run two on today's
+    portal finds the static address. One document per article, under the static address, the
+    dynamic one recorded as its alias."""
+    env = {"MONGO_URI": mongo_server.uri, "MONGO_DATABASE": mongo_database, "NEWSPORTAL_FEED": ""}
+    site = tmp_path / "site"
+    truth = build_family(site, name, articles=ARTICLES, aliases_first=True)
+    with ReplicaServer(site) as server:
+        first = run_crawl(server, tmp_path, *portal_args(truth), env=env, spider="portal")
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert len(_docs(mongo_server, mongo_database)) == len(truth["articles"])
+        today = build_family(site, name, articles=ARTICLES)
+        assert today["articles"] == truth["articles"]
+        rerun = run_crawl(server, tmp_path, *portal_args(truth), env=env, spider="portal")
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    docs = _docs(mongo_server, mongo_database)
+    keys = Counter(article_key(doc["_id"]) or doc["_id"] for doc in docs)
+    assert [k for k, n in keys.items() if n > 1] == [], "one article stored under two addresses"
+    assert {doc["_id"] for doc in docs} == {a["url"] for a in truth["articles"]}
+    by_id = {doc["_id"]: doc for doc in docs}
+    missing = [
+        (a["url"], a["aliases"], by_id[a["url"]].get("aliases"))
+        for a in truth["articles"]
+        if a["aliases"]
+        and not {same_query(u) for u in a["aliases"]}
+        <= {same_query(u) for u in by_id[a["url"]].get("aliases") or []}
+    ]
+    assert missing == [], f"dynamic addresses not recorded as aliases: {missing[:3]}"

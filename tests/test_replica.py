@@ -386,3 +386,19 @@ def test_cms_replicas_are_deterministic(tmp_path):
             query_file(tmp_path / "b" / name, two["home"]),
             shallow=False,
         )
+
+
+def test_aliases_first_build_links_twinned_articles_only_by_their_dynamic_address(tmp_path):
+    for name in ("phpcms", "dedecms", "empirecms", "wordpress"):
+        truth = build_family(tmp_path / name, name, articles=40, aliases_first=True)
+        twinned = [a for a in truth["articles"] if a["aliases"]]
+        assert twinned
+        pages = [
+            p.read_bytes().decode("gbk" if name == "dedecms" or "old." in str(p) else "utf-8")
+            for p in (tmp_path / name).rglob("*")
+            if p.is_file() and p.suffix != ".json"
+        ]
+        for a in twinned:
+            path = "/" + a["url"].split("/", 3)[3]
+            assert not any(f'{path}"' in page or f"{path}'" in page for page in pages), a["url"]
+            assert any(f'"{a["aliases"][0]}"' in page for page in pages)

@@ -34,6 +34,14 @@ def family(name: str) -> Family:
     return getattr(import_module(f"tests.replica.cms.{module}"), factory)()
 
 
-def build_family(root: Path, name: str, *, articles: int = 60, seed: int = 5) -> dict[str, Any]:
-    """Write family `name` under `root`; return its truth (also in root/truth.json)."""
-    return build(family(name), Path(root), articles=articles, seed=seed)
+def build_family(
+    root: Path, name: str, *, articles: int = 60, seed: int = 5, aliases_first: bool = False
+) -> dict[str, Any]:
+    """Write family `name` under `root`; return its truth (also in root/truth.json).
+
+    ``aliases_first=True`` links articles that have a dynamic address only under it (see
+    :func:`tests.replica.cms.common.build`).
+    """
+    return build(
+        family(name), Path(root), articles=articles, seed=seed, aliases_first=aliases_first
+    )

@@ -244,7 +244,9 @@ def generate(fam: Family, articles: int, seed: int) -> list[Art]:
         if a.only_via_related and not any(t is a for p in listed for t, _ in p.related):
             parent = rng.choice(listed)
             parent.related.insert(rng.randint(0, len(parent.related)), (a, fam.article_url(a)))
-    for a in rng.sample(listed, max(3, int(len(listed) * fam.dynamic_share))):
+    # Single-page articles only: a dynamic address's pager links differ by family.
+    single = [a for a in listed if len(a.pages) == 1]
+    for a in rng.sample(single, max(3, int(len(single) * fam.dynamic_share))):
         a.dynamic = fam.dynamic_urls(a)
     fam.finish(arts)
     return arts
@@ -291,10 +293,18 @@ def _write(root: Path, url: str, html: str, gbk: bool) -> None:
     S._write(query_file(root, url), data)
 
 
-def build(fam: Family, root: Path, *, articles: int = 60, seed: int = 5) -> dict[str, Any]:
-    """Write family `fam` under `root` and return its truth (also written to truth.json)."""
+def build(
+    fam: Family, root: Path, *, articles: int = 60, seed: int = 5, aliases_first: bool = False
+) -> dict[str, Any]:
+    """Write family `fam` under `root` and return its truth (also written to truth.json).
+
+    ``aliases_first``: the portal as it was before its static pages existed: every link to an
+    article that has a dynamic address points there instead (same articles, same truth), so a
+    first run sees only the dynamic address and a rerun on the normal build sees the static one.
+    """
     root = Path(root)
     arts = generate(fam, articles, seed)
+    relink = _relinker(fam, arts) if aliases_first else (lambda html: html)
     listed = sorted(
         (a for a in arts if not a.only_via_related), key=lambda a: (a.dt, a.id), reverse=True
     )
@@ -309,6 +319,7 @@ def build(fam: Family, root: Path, *, articles: int = 60, seed: int = 5) -> dict
     links: set[str] = set()
 
     def write(url: str, html: str) -> None:
+        html = relink(html)
         _write(root, url, html, urlsplit(url).hostname in fam.gbk_hosts)
         links.update(urljoin(url, unescape(h)).split("#")[0] for h in _LINK.findall(html))
 
@@ -369,6 +380,20 @@ def build(fam: Family, root: Path, *, articles: int = 60, seed: int = 5) -> dict
     }
     S._write(root / "truth.json", json.dumps(truth, ensure_ascii=False, indent=1).encode())
     return truth
+
+
+def _relinker(fam: Family, arts: list[Art]) -> Any:
+    """A function pointing every link to a static address that has a dynamic twin at the twin."""
+    targets: dict[str, str] = {}
+    for a in arts:
+        if a.dynamic:
+            static = fam.article_url(a)
+            targets[static] = targets[local(static, a.cat.host)] = a.dynamic[0]
+    if not targets:
+        return lambda html: html
+    alternatives = "|".join(map(re.escape, targets))
+    pattern = re.compile(r"""(=["'])(""" + alternatives + r""")(?:[?#][^"']*)?(?=["'])""")
+    return lambda html: pattern.sub(lambda m: m.group(1) + targets[m.group(2)], html)
 
 
 _LINK = re.compile(r"""(?:href|src)=["']([^"'#][^"']*)["']""", re.IGNORECASE)
