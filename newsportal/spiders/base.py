@@ -212,7 +212,13 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         self._static_articles = 0
         self._continuations: set[str] = set()
         self._held: list[tuple[str, Any]] = []
-        self._static_keys: dict[tuple[str, str], str] = {}
+        # (host, article id) -> the URL an article was kept under; its other addresses met
+        # before that; the ids whose second addresses are read because no twin turned up.
+        self._kept_keys: dict[tuple[str, str], str] = {}
+        self._second_links: dict[tuple[str, str], list[str]] = {}
+        self._released_keys: set[tuple[str, str]] = set()
+        self._aliased: set[str] = set()
+        self._static_requests: dict[tuple[str, str], list[str]] = {}
 
     @classmethod
     def param_model(cls) -> type[PortalParams]:
@@ -302,12 +308,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         # 推荐阅读 of an article the narrowed run reached only as someone's 推荐阅读: not walked.
         walk = not (self._sections and response.meta.get("outside_sections"))
         if pages:
-            state = MultiPage(item, response.url, dict(pages))
-            if self._static_articles and is_cms_second_address(response.url):
-                # Most likely the twin of a static article whose pages are read there: wait.
-                self._held.append((canonicalize_url(response.url), state))
-            else:
-                yield self._next_page(state)
+            yield self._next_page(MultiPage(item, response.url, dict(pages)))
         else:
             yield from self._finish(item, response.url)
         if not walk:
@@ -391,10 +392,14 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         if not released and self._hold_back(url):
             self._held.append((canonicalize_url(url), item))
             return
-        if address_rank(item["url"]) == 0:
-            key = _host_key(item["url"])
-            if key is not None:
-                self._static_keys.setdefault(key, item["url"])
+        key = _host_key(item["url"])
+        if key is not None and (address_rank(item["url"]) == 0 or key in self._released_keys):
+            self._kept_keys.setdefault(key, item["url"])
+            # The article's other addresses met so far: its aliases, never downloaded.
+            others = [u for u in self._second_links.pop(key, []) if u != item["url"]]
+            if others:
+                item["aliases"] = list(dict.fromkeys([*(item.get("aliases") or []), *others]))
+                self.crawler.stats.inc_value("newsportal/articles/second_address", len(others))
         yield item
 
     def _hold_back(self, url: str) -> bool:
@@ -407,6 +412,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         itself; a dynamic address before any scheme is known.
         """
         rank = address_rank(url)
+        if rank and _host_key(url) in self._released_keys:
+            return False  # a second address read because no static twin turned up
         if rank and self._static_articles:
             return True
         if self._on_scheme(url):
@@ -424,17 +431,22 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         whose later pages were not fetched yet (a dynamic address, likely a twin) has them
         fetched now.
         """
+        requests = self._release_second_links()
+        for request in requests:
+            self.crawler.engine.crawl(request)
         if not self._held:
+            if requests:
+                raise DontCloseSpider
             return
         held, self._held = self._held, []
         items, chains = [], []
         # Pseudo-static before dynamic: of two second addresses, the more static one is kept.
         for url, entry in sorted(held, key=lambda pair: address_rank(pair[0])):
-            kept = self._static_keys.get(_host_key(url)) if address_rank(url) else None  # type: ignore[arg-type]
+            kept = self._kept_keys.get(_host_key(url)) if address_rank(url) else None  # type: ignore[arg-type]
             if kept is not None:
                 # The same id was kept at its static address: whatever this page showed (a
                 # dynamic page's pager may point nowhere), it is an alias.
-                self._second_address(kept, url)
+                self._second_address(kept, canonicalize_url(url))
             elif isinstance(entry, MultiPage):
                 entry.released = True
                 chains.append(self._next_page(entry))
@@ -461,8 +473,33 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         if items or chains:
             raise DontCloseSpider
 
+    def _release_second_links(self) -> list[scrapy.Request]:
+        """The CMS second addresses whose static twin never turned up: the article lives
+        there (a pseudo-static section, a dynamic-only portal), so read it now, the most
+        static address of each id first; the others become its aliases."""
+        requests = []
+        for key, urls in list(self._second_links.items()):
+            if key in self._released_keys:
+                continue
+            twin = next((u for u in self._static_requests.get(key, ()) if self._on_scheme(u)), "")
+            if twin:
+                # Its static twin was requested but yielded no item here: already stored by
+                # an earlier run (incremental skip). An alias of it, not a second article.
+                for url in self._second_links.pop(key):
+                    self._second_address(canonicalize_url(twin), url)
+                continue
+            self._released_keys.add(key)
+            url = min(urls, key=address_rank)
+            request = self._request(url, via_related=False)
+            if request is not None:
+                requests.append(request)
+        return requests
+
     def _second_address(self, kept: str, alias: str) -> None:
         """An article's other address: recorded as an alias of the kept one, not stored."""
+        if alias in self._aliased:
+            return
+        self._aliased.add(alias)
         self.crawler.stats.inc_value("newsportal/articles/second_address")
         self.crawler.signals.send_catch_log(article_alias, url=kept, alias=canonicalize_url(alias))
         logger.debug("Second address of %s: %s", kept, alias)
@@ -518,14 +555,31 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 return None
             url = request_url(first[0])
             parts = urlsplit(url)
-        if self._static_keys and is_cms_second_address(url):
-            kept = self._static_keys.get(_host_key(url))  # type: ignore[arg-type]
+        if is_cms_second_address(url):
+            # PHPCMS index.php?m=content&a=show&id=, show-6-1234-1.html, DedeCMS view.php?aid=
+            # ...: nearly always the twin of a static address, so not read now (see _finish,
+            # _release_second_links); once the id is kept, only recorded as an alias.
+            host_key = _host_key(url)
+            canonical = canonicalize_url(url)
+            kept = self._kept_keys.get(host_key)  # type: ignore[arg-type]
             if kept is not None:
-                self._second_address(kept, url)  # the static twin is stored: no download
+                if canonical != kept:
+                    self._second_address(kept, canonical)
+                return None
+            if host_key not in self._released_keys:
+                links = self._second_links.setdefault(host_key, [])  # type: ignore[arg-type]
+                if canonical not in links:
+                    links.append(canonical)
                 return None
         if parts.query and self._is_query_trap(parts):
             self.crawler.stats.inc_value("newsportal/trap/query_variants_skipped")
             return None
+        if not parts.query and ID_IN_PATH.search(parts.path):
+            host_key = _host_key(url)
+            if host_key is not None and address_rank(url) == 0:
+                requested = self._static_requests.setdefault(host_key, [])
+                if url not in requested and len(requested) < 4:
+                    requested.append(url)
         meta = {"via_related": via_related}
         # Static addresses first: of two addresses of one article, the static one should be
         # the first met (a dynamic one read first is held back, see _hold_back).
@@ -576,6 +630,9 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             self.crawler.stats.inc_value(f"newsportal/ignored/{why}")
             logger.debug("Not requested (%s): %s", why, request.url)
             return
+        failed = self._static_requests.get(_host_key(request.url))  # type: ignore[arg-type]
+        if failed and request.url in failed:
+            failed.remove(request.url)  # a static address that failed is no twin to alias
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind = f"http_{response.status}"
