@@ -11,9 +11,11 @@ families' URLs mean (pagers, multi-page articles, second addresses, hit counters
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import ipaddress
 import logging
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +26,12 @@ import scrapy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
+from scrapy.exceptions import (
+    DontCloseSpider,
+    DownloadCancelledError,
+    IgnoreRequest,
+    NotConfigured,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -624,7 +631,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         """A failed page is counted and logged once; it never stops the crawl."""
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        too_large = failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(failure.value)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and not too_large:
             # Refused on purpose (robots.txt, off-site): a rule kept, not a page failed.
             why = "robots_txt" if "robots" in str(failure.value).lower() else "other"
             self.crawler.stats.inc_value(f"newsportal/ignored/{why}")
@@ -636,6 +644,10 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind = f"http_{response.status}"
+        elif failure.check(DownloadCancelledError) or too_large:
+            kind = "too_large"  # over DOWNLOAD_MAXSIZE, on the wire or once decompressed
+        elif failure.check(zlib.error, gzip.BadGzipFile, EOFError):
+            kind = "bad_encoding"  # a corrupt gzip/deflate body
         else:
             kind = failure.type.__name__ if failure.type else "error"
             kind = "timeout" if "Timeout" in kind else kind
