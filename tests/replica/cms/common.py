@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from html import escape, unescape
@@ -26,12 +27,6 @@ from tests.replica.server import query_file
 
 TZ = timezone(timedelta(hours=8))
 PER_PAGE = 6  # small list pages: every section paginates with a few dozen articles
-OFFSITE = [
-    "http://www.gov.cn/",
-    "http://www.12377.cn/",
-    "http://www.people.com.cn/",
-    "http://www.xinhuanet.com/",
-]
 # (displayed source, source as the item carries it, off-site link or None)
 SOURCES = [
     ("本网", "本网", None),
@@ -372,7 +367,7 @@ def build(
         "counter_patterns": list(fam.counter_patterns),
         "robots": fam.robots,
         "disallowed_urls": sorted(refused),
-        "offsite_urls": sorted(u for u in links if not _on_site(fam, u)),
+        "offsite_urls": sorted(u for u in links if not _on_site(fam, u)),  # the pages' own
         "counter_urls": sorted(u for u in links if _counter(fam, u)),
         "list_urls": list_urls,
         "other_urls": other_urls,
@@ -382,7 +377,7 @@ def build(
     return truth
 
 
-def _relinker(fam: Family, arts: list[Art]) -> Any:
+def _relinker(fam: Family, arts: list[Art]) -> Callable[[str], str]:
     """A function pointing every link to a static address that has a dynamic twin at the twin."""
     targets: dict[str, str] = {}
     for a in arts:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import random
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote, urlsplit
 
@@ -64,8 +65,9 @@ def rel(page_url: str, target: str) -> str:
     return path + (f"?{b.query}" if b.query else "")
 
 
+@dataclass
 class TrsFamily(Family):
-    variant: str = "gov"
+    variant: str = "gov"  # "gov": a county government portal; "media": a 融媒体 center
 
     @property
     def host(self) -> str:
@@ -358,7 +360,7 @@ def family_gov() -> TrsFamily:
         Cat(3, "xwzx/xzdt", "乡镇动态", "general", GOV, parent="新闻中心"),
         Cat(4, "zwgk/tzgg", "通知公告", "general", GOV, parent="政务公开"),
     ]
-    fam = TrsFamily(
+    return TrsFamily(
         name="trs_gov",
         site="ylzf",
         home=f"http://{GOV}/",
@@ -370,9 +372,8 @@ def family_gov() -> TrsFamily:
         counter_patterns=(r"/common/count\.jsp",),
         headings=("相关阅读", "相关文章", "相关新闻"),
         dynamic_share=0.0,
+        variant="gov",
     )
-    fam.variant = "gov"
-    return fam
 
 
 def family_media() -> TrsFamily:
@@ -383,7 +384,7 @@ def family_media() -> TrsFamily:
         Cat(4, "wl/whhd", "文化活动", "travel", MEDIA, parent="文旅"),
         Cat(5, "ms/jyjk", "教育健康", "edu", MEDIA, parent="民生"),
     ]
-    fam = TrsFamily(
+    return TrsFamily(
         name="trs_media",
         site="ylrmt",
         home=f"http://{MEDIA}/",
@@ -395,6 +396,5 @@ def family_media() -> TrsFamily:
         counter_patterns=(r"/common/count\.jsp",),
         headings=("相关阅读", "推荐阅读", "延伸阅读"),
         dynamic_share=0.0,
+        variant="media",
     )
-    fam.variant = "media"
-    return fam
