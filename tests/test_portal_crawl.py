@@ -312,3 +312,33 @@ def test_narrowed_run_keeps_to_its_section(narrowed, replica):
     ]
     assert stray == []
     assert len(requests) < 120
+
+
+# --- a bad argument is one line and a failed run ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spider", "args", "line"),
+    [
+        (
+            "jiulong",
+            ("-a", "start_urls=http://www.example.com/china/"),
+            "jiulong: bad argument -a start_urls: 'http://www.example.com/china/' is outside "
+            "the portal's domains ['jiulongw.cn']",
+        ),
+        (
+            "portal",
+            ("-a", "url=www.ylzf.gov.cn", "-a", "site=yl zf"),
+            "portal: bad argument -a url: 'www.ylzf.gov.cn' is not an http(s) URL; "
+            "-a site: String should match pattern",
+        ),
+    ],
+)
+def test_a_bad_argument_is_one_clear_line_and_exit_status_2(replica, tmp_path, spider, args, line):
+    result = run_crawl(replica.server, tmp_path, *args, spider=spider)
+    assert result.returncode == 2
+    assert line in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [entry for entry in result.stderr.splitlines() if "ERROR" in entry] == [
+        entry for entry in result.stderr.splitlines() if line in entry
+    ]
