@@ -259,6 +259,7 @@ def test_killed_and_rerun_crawl_stores_no_article_twice(
             **FAST_SETTINGS,
             "http_proxy": server.proxy_url,
             "NEWSPORTAL_DATA_DIR": str(tmp_path / "data"),
+            "NEWSPORTAL_DOWNLOAD_DELAY": "0.05",  # slow enough to be killed mid-run
             **env,
         }
         log = tmp_path / "killed.log"
