@@ -148,3 +148,24 @@ NEWSPORTAL_SPOOL_DIR = env_str("NEWSPORTAL_SPOOL_DIR", "spool")
 DELTAFETCH_ENABLED = env_bool("DELTAFETCH_ENABLED", None)
 DELTAFETCH_DIR = env_str("DELTAFETCH_DIR", "deltafetch")  # relative: under NEWSPORTAL_DATA_DIR
 DELTAFETCH_RESET = env_bool("DELTAFETCH_RESET", False)
+
+# --- Shared frontier: one crawl split over many workers through Redis (newsportal.frontier). ---
+# redis://[:password@]host:6379/0 switches the crawl to the shared frontier (docs/cluster.md);
+# every worker started with the same URL and spider (and portal) joins the same crawl.
+# Empty: a single-process crawl, exactly as without it.
+NEWSPORTAL_REDIS_URL = env_str("NEWSPORTAL_REDIS_URL", "")
+NEWSPORTAL_REDIS_TIMEOUT = env_float("NEWSPORTAL_REDIS_TIMEOUT", 5.0)  # seconds per command
+# Keys are <prefix>:<spider>:<site>:<domains hash>:...; change it to run two separate clusters
+# of the same portal in one Redis database.
+NEWSPORTAL_FRONTIER_PREFIX = env_str("NEWSPORTAL_FRONTIER_PREFIX", "newsportal")
+# Seconds a worker may hold a request without a heartbeat (every third of it) before another
+# worker gives it back to the queue: a killed worker's requests return within this time.
+NEWSPORTAL_FRONTIER_LEASE = env_float("NEWSPORTAL_FRONTIER_LEASE", 30.0)
+# Seconds between an idle worker's looks at the shared queue.
+NEWSPORTAL_FRONTIER_POLL = env_float("NEWSPORTAL_FRONTIER_POLL", 0.25)
+# Requests of this priority or lower (held-back off-scheme articles) are leased only when no
+# worker holds any other request.
+NEWSPORTAL_FRONTIER_HOLD_PRIORITY = env_int("NEWSPORTAL_FRONTIER_HOLD_PRIORITY", -100)
+# Drop the queue of an unfinished run at start instead of resuming it (the seen-store stays).
+NEWSPORTAL_FRONTIER_RESET = env_bool("NEWSPORTAL_FRONTIER_RESET", False)
+ADDONS = {**ADDONS, "newsportal.frontier.addon.FrontierAddon": 10}
