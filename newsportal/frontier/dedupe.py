@@ -88,6 +88,7 @@ class SharedDedupePipeline(DedupePipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.state: RedisDedupeState | None = None
+        self._down = False  # Redis lost: said once
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedDedupePipeline:
@@ -121,7 +122,10 @@ class SharedDedupePipeline(DedupePipeline):
         except redis.RedisError as exc:
             # The scheduler stops the worker on its next call; storage upserts, so letting
             # this article through can at worst store it under a second address.
-            logger.warning("In-run dedupe unavailable (%s): keeping %s", type(exc).__name__, url)
+            self.stats.inc_value("newsportal/frontier/dedupe_unavailable")
+            log = logger.debug if self._down else logger.warning
+            self._down = True
+            log("In-run dedupe unavailable (%s): keeping %s", type(exc).__name__, url)
             return item
         if kept != url:
             self.crawler.signals.send_catch_log(article_alias, url=kept, alias=url)

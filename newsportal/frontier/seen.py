@@ -55,6 +55,8 @@ class RedisSeenStore:
 
 
 class RedisDeltaFetch(DeltaFetch):
+    _down = False  # Redis lost: said once
+
     def spider_opened(self, spider: Spider) -> None:
         self.stats.set_value("deltafetch/skipped_articles", 0)
         settings = self.crawler.settings
@@ -94,6 +96,7 @@ class RedisDeltaFetch(DeltaFetch):
         except Exception as exc:  # Redis lost: the next run downloads these pages again
             if not type(exc).__module__.startswith("redis"):
                 raise
-            logger.warning(
-                "Seen-store unavailable (%s): %d pages not marked", type(exc).__name__, len(keys)
-            )
+            self.stats.inc_value("newsportal/frontier/seen_unmarked", len(keys))
+            log = logger.debug if self._down else logger.warning
+            self._down = True
+            log("Seen-store unavailable (%s): %d pages not marked", type(exc).__name__, len(keys))
