@@ -104,7 +104,8 @@ LOG_LEVEL = env_str("NEWSPORTAL_LOG_LEVEL", "INFO")
 # .../failed/<check>) and POSTs JSON to NEWSPORTAL_MONITOR_WEBHOOK when set. The previous run's
 # article count is kept in NEWSPORTAL_DATA_DIR/monitor/<spider>.json.
 SPIDERMON_ENABLED = env_bool("NEWSPORTAL_MONITOR_ENABLED", True)
-EXTENSIONS = {**EXTENSIONS, "spidermon.contrib.scrapy.extensions.Spidermon": 500}
+# Spidermon, whose closing checks judge a shared crawl once, on its last worker out.
+EXTENSIONS = {**EXTENSIONS, "newsportal.frontier.stats.CrawlMonitors": 500}
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsportal.ops.monitors.SpiderCloseMonitorSuite",)
 NEWSPORTAL_MONITOR_WEBHOOK = env_str("NEWSPORTAL_MONITOR_WEBHOOK", "")
 # Articles seen (stored new + skipped as already stored) must be >= this share of the last run's.
@@ -169,3 +170,21 @@ NEWSPORTAL_FRONTIER_HOLD_PRIORITY = env_int("NEWSPORTAL_FRONTIER_HOLD_PRIORITY",
 # Drop the queue of an unfinished run at start instead of resuming it (the seen-store stays).
 NEWSPORTAL_FRONTIER_RESET = env_bool("NEWSPORTAL_FRONTIER_RESET", False)
 ADDONS = {**ADDONS, "newsportal.frontier.addon.FrontierAddon": 10}
+
+# --- Shared crawl: global politeness and crawl-wide monitoring (docs/cluster.md). --------------
+# With NEWSPORTAL_REDIS_URL, CONCURRENT_REQUESTS_PER_DOMAIN and DOWNLOAD_DELAY hold per host
+# across all workers, through Redis (newsportal.frontier.politeness); without the URL the
+# handler below is Scrapy's own.
+NEWSPORTAL_SHARED_POLITENESS = env_bool("NEWSPORTAL_SHARED_POLITENESS", True)
+# Seconds a worker's slot on a host outlives the worker (kill -9) before others may take it.
+NEWSPORTAL_POLITENESS_LEASE = env_float("NEWSPORTAL_POLITENESS_LEASE", 30.0)
+# The stock HTTP/1.1 handler, taking the shared per-host slot right before each request goes out.
+DOWNLOAD_HANDLERS = {
+    "http": "newsportal.frontier.politeness.SharedPolitenessHandler",
+    "https": "newsportal.frontier.politeness.SharedPolitenessHandler",
+}
+# Seconds without a heartbeat after which a worker counts as gone (kill -9) for the crawl-wide
+# closing checks, which the last worker out runs on the sum of all workers' stats.
+NEWSPORTAL_CRAWL_WORKER_TIMEOUT = env_float("NEWSPORTAL_CRAWL_WORKER_TIMEOUT", 20.0)
+# The last worker out writes the whole crawl's summed stats here as JSON ("%(name)s"); empty: off.
+NEWSPORTAL_CRAWL_STATS_FILE = env_str("NEWSPORTAL_CRAWL_STATS_FILE", "")

@@ -386,10 +386,13 @@ class NewsportalMonitor(Monitor):
     @monitors.name("articles_seen")
     @monitors.order(2)
     def test_articles_seen(self) -> None:
-        path = state_path(self.data.crawler.settings, self.data.spider.name)
-        self._run_check(
-            check_articles_seen(self.data.stats, self._thresholds, read_previous_seen(path))
-        )
+        if "previous_seen" in self.data:  # a shared crawl's baseline (newsportal.frontier.stats)
+            previous = self.data["previous_seen"]
+        else:
+            previous = read_previous_seen(
+                state_path(self.data.crawler.settings, self.data.spider.name)
+            )
+        self._run_check(check_articles_seen(self.data.stats, self._thresholds, previous))
 
     @monitors.name("field_coverage")
     @monitors.order(3)
@@ -437,6 +440,9 @@ class RecordRunAction(Action):
         finish, seen = checks.get("finish_reason"), checks.get("articles_seen")
         if not (finish and finish.passed and seen and seen.passed):
             logger.info("Monitor baseline not updated: this run is not a healthy reference")
+            return
+        if "record_seen" in self.data:  # a shared crawl keeps its baseline in Redis
+            self.data["record_seen"](int(seen.numbers["seen"]))
             return
         settings = self.data.crawler.settings
         spider_name = self.data.spider.name

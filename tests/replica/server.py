@@ -139,6 +139,7 @@ class ReplicaServer:
         self.latency = latency
         self._in_flight: dict[str, int] = {}
         self._max_in_flight: dict[str, int] = {}
+        self._arrivals: dict[str, list[float]] = {}
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._log: list[tuple[str, str, int]] = []
@@ -190,6 +191,13 @@ class ReplicaServer:
         with self._lock:
             self._log.clear()
             self._max_in_flight.clear()
+            self._arrivals.clear()
+
+    @property
+    def arrivals(self) -> dict[str, list[float]]:
+        """Per host, when each request arrived (``time.monotonic()``) since the last reset."""
+        with self._lock:
+            return {host: list(times) for host, times in self._arrivals.items()}
 
     @property
     def max_in_flight(self) -> dict[str, int]:
@@ -202,6 +210,7 @@ class ReplicaServer:
         with self._lock:
             now = self._in_flight[host] = self._in_flight.get(host, 0) + 1
             self._max_in_flight[host] = max(self._max_in_flight.get(host, 0), now)
+            self._arrivals.setdefault(host, []).append(time.monotonic())
         try:
             if self.latency:
                 time.sleep(self.latency)
