@@ -60,10 +60,12 @@ class LeaseTracker:
         if scheduler is not None and not scheduler.seeds:
             logger.info("Joining a run another worker seeded: not reading start()")
             return
-        async for output in start:
-            yield output
-        if scheduler is not None:
-            scheduler.seed_done()
+        try:
+            async for output in start:
+                yield output
+        finally:  # also when start() fails: the run must not wait for this seed for ever
+            if scheduler is not None:
+                scheduler.seed_done()
 
     def items_stored(self, items: list[Any], **kwargs: Any) -> None:
         scheduler = self.scheduler
