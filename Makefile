@@ -1,10 +1,11 @@
-# The two commands of the README: `make demo` (install, then crawl the bundled replica offline)
-# and `make test` (install the dev tools, then run the whole test suite). Both need only python3.
+# The two commands of the README: `make demo` (install, then crawl the bundled replica offline
+# into the development MongoDB server) and `make test` (install the dev tools, then run the whole
+# test suite). Both need only python3. `make mongo` starts that MongoDB server on its own.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-dev demo crawl test lint bench clean
+.PHONY: install install-dev demo mongo crawl test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +22,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-demo: install  ## crawl the bundled replica of 九龙网 on 127.0.0.1, no network needed
+demo: install-dev  ## crawl the bundled replica of 九龙网 into MongoDB on 127.0.0.1, twice, offline
 	$(BIN)/python scripts/demo.py
+
+mongo: install-dev  ## the development MongoDB server on 127.0.0.1:27017 (data in var/mongo-dev)
+	$(BIN)/python scripts/mongo_dev_server.py $(MONGO_ARGS)
 
 crawl: install  ## crawl the real portal
 	$(BIN)/scrapy crawl jiulong

@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING, Self
 
 from charset_normalizer import from_bytes
 from scrapy.exceptions import NotConfigured
-from scrapy.http import TextResponse
+from scrapy.http import Response, TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
 
-__all__ = ["CharsetMiddleware", "decode_html", "normalize_encoding"]
+__all__ = ["CharsetMiddleware", "binary_kind", "decode_html", "normalize_encoding"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +47,41 @@ _WEAK = frozenset({"cp1252", "latin-1", "iso8859-1", "ascii"}) | {
 _CJK_CANDIDATES = ("gb18030", "big5hkscs")
 _DETECT_BYTES = 64 * 1024
 _DOUBLE_BYTE = re.compile(rb"[\x81-\xfe][\x40-\xfe]")
+# What a body that is no page at all starts with (files served at page URLs, undecoded
+# compression), and the control bytes no text page contains (tab, newlines, form feed and
+# escape aside).
+_MAGIC = (
+    (b"\x1f\x8b", "gzip data"),
+    (b"\x28\xb5\x2f\xfd", "zstd data"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x7fELF", "an executable"),
+)
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_SNIFF_BYTES = 8 * 1024
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a body is when it is not text (``"gzip data"``, ``"binary data"``), else None.
+
+    Decoding such bytes "succeeds" with a lenient charset and gives a garbage article; a NUL
+    byte or a run of control bytes never occurs in an HTML page in any charset we read.
+    """
+    head = body[:_SNIFF_BYTES]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 BOMs: text
+        return None
+    if b"\x00" in head:
+        return "binary data"
+    if len(_CONTROL.findall(head)) > len(head) // 20:
+        return "binary data"
+    return None
 
 
 def normalize_encoding(name: str | None) -> str | None:
@@ -214,6 +248,21 @@ class CharsetMiddleware:
             return response
         if not response.body:
             return response
+        kind = binary_kind(response.body)
+        if kind is not None:
+            # Never decoded into a garbage article: a plain Response, counted once.
+            self.stats.inc_value("newsportal/errors/binary_body")
+            logger.warning("Page failed (binary_body: %s): %s", kind, response.url)
+            return Response(
+                response.url,
+                status=response.status,
+                headers=response.headers,
+                body=response.body,
+                flags=response.flags,
+                request=response.request,
+                ip_address=response.ip_address,
+                protocol=response.protocol,
+            )
         content_type_bytes = response.headers.get(b"Content-Type")
         content_type = content_type_bytes.decode("latin-1") if content_type_bytes else None
         _, encoding = decode_html(response.body, content_type)

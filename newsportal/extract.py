@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from newsportal.encoding import decode_html
+from newsportal.encoding import binary_kind, decode_html
 from newsportal.exporters import IsoJSONEncoder
 from newsportal.extraction import extract_article
 from newsportal.loaders import load_article
@@ -41,19 +41,46 @@ def extract_page(
     return result
 
 
+# The crawl's own cap (DOWNLOAD_MAXSIZE): no news page comes near it.
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def read_page(path: Path, max_bytes: int) -> bytes:
+    """At most ``max_bytes`` of a file; raises ValueError (with the reason) for a non-page.
+
+    Never reads more than the cap plus one byte, so ``/dev/zero`` or a huge file cannot grow
+    memory.
+    """
+    with path.open("rb") as handle:
+        body = handle.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise ValueError(f"larger than {max_bytes} bytes (--max-bytes): not a news page")
+    kind = binary_kind(body)
+    if kind is not None:
+        raise ValueError(f"{kind}, not an HTML page")
+    return body
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsportal.extract", description=__doc__)
     parser.add_argument("pages", nargs="+", type=Path, help="saved HTML pages (any charset)")
     parser.add_argument("--url", help="the URL the page came from (default: a file:// URL)")
     parser.add_argument("--site", default="", help="site id to put in the item")
+    parser.add_argument(
+        "--max-bytes", type=int, default=MAX_BYTES, help=f"largest page read (default {MAX_BYTES})"
+    )
     args = parser.parse_args(argv)
     encoder = IsoJSONEncoder(ensure_ascii=False)
     status = 0
     for path in args.pages:
         try:
-            body = path.read_bytes()
+            body = read_page(path, args.max_bytes)
         except OSError as exc:
             print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = 1
+            continue
+        except ValueError as exc:
+            print(f"{path}: refused: {exc}", file=sys.stderr)
             status = 1
             continue
         url = args.url or path.resolve().as_uri()

@@ -5,10 +5,8 @@ a free port with its own data dir. ``MONGO_TEST_URI=mongodb://...`` points the s
 real mongod instead; tests that need an outage then reach it through a loopback TCP relay that
 the fixture cuts and restores, since a shared mongod cannot be stopped by a test.
 
-nx-27017 0.8.1 stores a top-level datetime given to ``$set`` on an *existing* document as a
-string (its SQL fast path hands the value to sqlite3's default adapter). MongoDB keeps it a date,
-so the launcher below sends such updates down nx-27017's own Python update path, which keeps
-dates. Nothing else about the server is changed.
+The server is started with ``scripts/mongo_dev_server.py``, the documented command for trying
+newsportal with MongoDB: nx-27017 plus its one fix (dates kept on updates; see that script).
 
 Register with ``pytest_plugins = ["tests.mongo_fixtures"]`` (or import the fixtures).
 """
@@ -30,20 +28,8 @@ from pathlib import Path
 import pymongo
 import pytest
 
-LAUNCHER = """
-import datetime, sys
-from neosqlite.collection.query_helper._sql_updates import SqlUpdatesMixin
-_can = SqlUpdatesMixin._can_use_sql_updates
-def _keeps_dates(self, spec, doc_id, original_doc=None):
-    if any(isinstance(v, datetime.datetime)
-           for op in spec.values() if isinstance(op, dict) for v in op.values()):
-        return False
-    return _can(self, spec, doc_id, original_doc)
-SqlUpdatesMixin._can_use_sql_updates = _keeps_dates
-from nx_27017.nx_27017 import main
-sys.argv[0] = "nx-27017"
-sys.exit(main())
-"""
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SERVER = ROOT / "scripts" / "mongo_dev_server.py"
 
 READY_TIMEOUT = 20.0
 
@@ -90,8 +76,7 @@ class NxServer:
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                "-c",
-                LAUNCHER,
+                str(DEV_SERVER),
                 "--data-dir",
                 str(self.root / "data"),
                 "--host",

@@ -39,7 +39,7 @@ jobs_dir =
 jobstorage = scrapyd.jobstorage.SqliteJobStorage
 poll_interval = {poll_interval}
 max_proc = 4
-"""
+{auth}"""
 
 
 def _group_alive(group: int) -> bool:
@@ -73,9 +73,14 @@ class ScrapydServer:
     and the data (eggs, sqlite queue and job storage), like restarting a real service."""
 
     def __init__(
-        self, root: Path, env: dict[str, str] | None = None, poll_interval: float = 0.2
+        self,
+        root: Path,
+        env: dict[str, str] | None = None,
+        poll_interval: float = 0.2,
+        auth: tuple[str, str] | None = None,
     ) -> None:
         self.root = Path(root)
+        self.auth = auth
         self.root.mkdir(parents=True, exist_ok=True)
         self.env = dict(env or {})
         self.poll_interval = poll_interval
@@ -84,13 +89,17 @@ class ScrapydServer:
         self.log_path = self.root / "scrapyd.out"
         self.session = requests.Session()
         self.session.trust_env = False  # a developer's http_proxy must not see loopback calls
+        self.session.auth = auth
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> ScrapydServer:
-        conf = SCRAPYD_CONF.format(port=self.port, root=self.root, poll_interval=self.poll_interval)
+        auth = f"username = {self.auth[0]}\npassword = {self.auth[1]}\n" if self.auth else ""
+        conf = SCRAPYD_CONF.format(
+            port=self.port, root=self.root, poll_interval=self.poll_interval, auth=auth
+        )
         (self.root / "scrapyd.conf").write_text(conf, "utf-8")
         env = {**os.environ, **self.env}
         env.pop("PYTHONPATH", None)  # jobs must import the deployed egg, not the source tree

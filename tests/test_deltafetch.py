@@ -66,17 +66,9 @@ def article(url: str = ARTICLE_URL) -> NewsArticle:
 # (a) ---------------------------------------------------------------------------------------------
 
 
-def test_a_stock_middleware_aborts_a_crawl_ours_is_accepted(tmp_path):
-    stock = get_crawler(
-        PortalSpider,
-        settings_dict={
-            "DELTAFETCH_ENABLED": True,
-            "DELTAFETCH_DIR": str(tmp_path),
-            "SPIDER_MIDDLEWARES": {"scrapy_deltafetch.DeltaFetch": 100},
-        },
-    )
-    with pytest.raises(TypeError, match="doesn't support asynchronous spider output"):
-        SpiderMiddlewareManager.from_crawler(stock)
+def test_a_ours_is_accepted_by_scrapy_2_16_and_later(tmp_path):
+    # Stock scrapy-deltafetch 2.1.0 (sync-only process_spider_output) made this raise
+    # "doesn't support asynchronous spider output" and aborted every crawl.
     ours = get_crawler(
         PortalSpider,
         settings_dict={
@@ -117,12 +109,16 @@ def test_b_page_counts_as_seen_only_once_its_article_is_stored(
     assert mw.wait_for_storage
     mw.spider_opened(spider)
     item = article()
-    redirected = Request(ARTICLE_URL, meta={"redirect_urls": [ARTICLE_URL + "?aid=1"]})
+    dynamic = "http://news.jiulongw.cn/plus/view.php?aid=142465"
+    other = "http://news.jiulongw.cn/plus/view.php?aid=7"  # another article's address
+    chain = [dynamic, other, "http://news.jiulongw.cn/go"]
+    redirected = Request(ARTICLE_URL, meta={"redirect_urls": chain})
     assert filtered(mw, response(ARTICLE_URL, redirected), [item]) == [item]
     assert ARTICLE_URL not in mw.store  # yielded, not stored yet
     crawler.signals.send_catch_log(items_stored, items=[item], urls=[ARTICLE_URL])
     assert ARTICLE_URL in mw.store
-    assert ARTICLE_URL + "?aid=1" in mw.store
+    assert dynamic in mw.store and "http://news.jiulongw.cn/go" in mw.store
+    assert other not in mw.store  # counts as seen only once its own article is stored
     assert crawler.stats.get_value("deltafetch/stored") == 1
 
 
@@ -148,6 +144,13 @@ def test_b_feed_only_marks_on_item_scraped(tmp_path):
     filtered(mw, response(ARTICLE_URL), [item])
     crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None, spider=spider)
     assert filtered(mw, response(LIST_URL), [Request(ARTICLE_URL)]) == []
+    # Stored by this run: not downloaded twice, and no "skipped" on a first run (item 12).
+    assert crawler.stats.get_value("deltafetch/skipped") is None
+    mw.spider_closed(spider)
+    mw, crawler, spider = make(tmp_path, MONGO_URI="")
+    mw.spider_opened(spider)
+    for _ in range(3):  # the next run: skipped, counted once per page
+        assert filtered(mw, response(LIST_URL), [Request(ARTICLE_URL)]) == []
     assert crawler.stats.get_value("deltafetch/skipped") == 1
 
 
@@ -198,7 +201,7 @@ def test_c_damaged_store_is_rebuilt_from_mongodb_loudly(
     assert len(errors) == 1 and "is damaged" in errors[0] and "rebuilt from MongoDB" in errors[0]
     assert ARTICLE_URL in mw.store and ARTICLE_URL + "?alias=1" in mw.store
     assert crawler.stats.get_value("deltafetch/rebuilt") == 3
-    assert list(path.parent.glob("portal.sqlite3.damaged-*"))
+    assert list(path.parent.glob(f"{path.name}.damaged-*"))
 
 
 def test_c_damaged_store_without_mongodb_resets_with_an_error(tmp_path, caplog):
@@ -224,7 +227,7 @@ def test_d_relative_dir_is_absolute_under_the_data_dir_whatever_the_cwd(tmp_path
     monkeypatch.chdir(job_dir)
     mw, _, spider = make(tmp_path / "data", DELTAFETCH_DIR="state/deltafetch")
     mw.spider_opened(spider)
-    assert mw.store.path == tmp_path / "data" / "state" / "deltafetch" / "portal.sqlite3"
+    assert mw.store.path.parent == tmp_path / "data" / "state" / "deltafetch"
     assert mw.store.path.exists()
 
 
@@ -299,3 +302,46 @@ def test_c_store_left_open_by_a_killed_run_is_refreshed_from_mongodb(
     mw.spider_opened(spider)
     assert ARTICLE_URL in mw.store
     assert crawler.stats.get_value("deltafetch/rebuilt") == 1
+
+
+# (e) the store belongs to the destination ----------------------------------------------
+
+
+def test_e_a_new_database_or_collection_starts_from_what_it_holds(
+    tmp_path, mongo_server, mongo_database
+):
+    client = mongo_server.client()
+    client[mongo_database].articles.insert_one({"_id": ARTICLE_URL, "aliases": []})
+    client.close()
+    settings = storage_settings(mongo_server, mongo_database)
+    mw, _, spider = make(tmp_path, **settings)
+    mw.spider_opened(spider)
+    assert ARTICLE_URL in mw.store
+    mw.spider_closed(spider)
+    for other in ({"MONGO_DATABASE": mongo_database + "_b"}, {"MONGO_COLLECTION": "copy"}):
+        mw, _, spider = make(tmp_path, **{**settings, **other})
+        mw.spider_opened(spider)
+        assert ARTICLE_URL not in mw.store  # nothing is stored there: a full crawl
+        assert filtered(mw, response(LIST_URL), [Request(ARTICLE_URL)]) != []
+        mw.spider_closed(spider)
+
+
+def test_e_store_name_names_the_destination_never_its_credentials(tmp_path):
+    secret = "mongodb://crawler:Pa55-secret@db.internal:27017/?authSource=admin"
+    settings = {
+        "MONGO_URI": secret,
+        "MONGO_DATABASE": "news",
+        "ITEM_PIPELINES": {"newsportal.storage.mongo.MongoPipeline": 300},
+    }
+    mw, _, _ = make(tmp_path, **settings)
+    from newsportal.storage.deltafetch import store_name
+
+    name = store_name("portal", mw.crawler.settings, True)
+    assert name.startswith("portal.news.articles.") and "Pa55" not in name
+    other_user = get_crawler(
+        settings_dict={**settings, "MONGO_URI": secret.replace("crawler:Pa55-secret", "ops:x")}
+    )
+    # The same server, database and collection reached as another user: the same store.
+    assert store_name("portal", other_user.settings, True) == name
+    moved = get_crawler(settings_dict={**settings, "MONGO_URI": "mongodb://db2.internal:27017"})
+    assert store_name("portal", moved.settings, True) != name

@@ -16,7 +16,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.test import get_crawler
 
-from newsportal.encoding import CharsetMiddleware, decode_html, normalize_encoding
+from newsportal.encoding import CharsetMiddleware, binary_kind, decode_html, normalize_encoding
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "2023年山西破获电信网络诈骗案件1.7万余起"
@@ -399,3 +399,61 @@ def test_crawl_reads_misdeclared_gbk_pages(gbk_server, tmp_path):
     assert items["utf8.html"]["encoding"] == "utf-8"
     assert items["wrong-header-gzip.html"]["encoding"] == "gb18030"
     assert "'newsportal/charset/redetected': 3" in process.stderr
+
+
+# -- bodies that are no page at all (issue 8, items 3 and 12) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (gzip.compress(page().encode()), "gzip data"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
+        (b"\x00" * 4096, "binary data"),
+        (bytes(range(256)) * 8, "binary data"),
+        (page().encode("gb18030"), None),
+        (page().encode("utf-8"), None),
+        (codecs.BOM_UTF16_LE + page().encode("utf-16-le"), None),
+        (b"", None),
+    ],
+)
+def test_binary_kind(body, kind):
+    assert binary_kind(body) == kind
+
+
+def test_middleware_turns_a_binary_body_into_a_counted_non_text_response():
+    mw, stats = make_middleware()
+    junk = html_response(b"\x00\x01garbage\x02" * 100, "text/html; charset=utf-8")
+    result = mw.process_response(Request(URL), junk)
+    assert not isinstance(result, TextResponse)
+    assert stats.get_value("newsportal/errors/binary_body") == 1
+
+
+def run_extract(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "newsportal.extract", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_extract_cli_refuses_an_endless_input_at_its_cap():
+    result = run_extract("/dev/zero", "--max-bytes", str(1024 * 1024))
+    assert result.returncode == 1
+    assert "/dev/zero: refused: larger than 1048576 bytes" in result.stderr
+    assert result.stdout == ""
+
+
+def test_extract_cli_refuses_binary_content_with_a_clear_message(tmp_path):
+    packed = tmp_path / "page.html.gz"
+    packed.write_bytes(gzip.compress(page().encode()))
+    plain = tmp_path / "page.html"
+    plain.write_text(page(), encoding="utf-8")
+    result = run_extract(str(packed), str(plain))
+    assert result.returncode == 1
+    assert f"{packed}: refused: gzip data, not an HTML page" in result.stderr
+    assert [json.loads(line)["title"] for line in result.stdout.splitlines()] == [TITLE]

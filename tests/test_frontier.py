@@ -232,3 +232,14 @@ def test_dedupe_keeps_one_address_and_lets_a_redelivery_through(server):
     assert one.claim_content("fp", url) == url
     assert two.claim_content("fp", "http://news.jiulongw.cn/html/1.html") == url
     assert two.claim_content("fp", url) == url
+
+
+def test_dedupe_by_article_id_keeps_the_preferred_address_whoever_comes_first(server):
+    one, two = RedisDedupeState(server, "t:dd:"), RedisDedupeState(server, "t:dd:")
+    static = "http://www.example.cn/news/2024-06-05/142435.html"
+    dynamic = "http://www.example.cn/index.php?m=content&c=index&a=show&catid=11&id=142435"
+    identity = "example.cn#142435\x00title"
+    assert one.claim_identity(identity, dynamic) == ("new", dynamic)
+    assert two.claim_identity(identity, static) == ("better", dynamic)  # takes over
+    assert one.claim_identity(identity, dynamic) == ("worse", static)
+    assert two.claim_identity(identity, static) == ("same", static)

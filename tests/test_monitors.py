@@ -79,6 +79,7 @@ def test_healthy_run_passes_every_check():
     results = evaluate(healthy_stats(), THRESHOLDS, previous=190)
     assert [r.name for r in results if not r.passed] == []
     assert [r.name for r in results] == [
+        "lost",
         "finish_reason",
         "articles_seen",
         "field_coverage",
@@ -399,15 +400,69 @@ def test_a_crashing_check_still_raises_the_alarm(tmp_path, caplog):
     )
 
 
-def test_unreachable_webhook_is_logged_not_raised(tmp_path, caplog, monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+def test_unreachable_webhook_is_logged_without_its_token(tmp_path, caplog, monkeypatch):
     dead = Webhook()
     dead.close()  # the port is now closed: connection refused
-    crawler = project_crawler(tmp_path, NEWSPORTAL_MONITOR_WEBHOOK=dead.url)
+    url = dead.url + "/T0KEN-abc123?key=S3CRET-key"
+    crawler = project_crawler(tmp_path, NEWSPORTAL_MONITOR_WEBHOOK=url)
     with caplog.at_level(logging.ERROR):
-        close_with_stats(crawler, healthy_stats(finish_reason="shutdown"))
+        close_with_stats(crawler, healthy_stats(finish_reason="closespider_timeout"))
     assert crawler.stats.get_value("newsportal/monitor/failed/finish_reason") == 1
-    assert f"Monitor webhook {dead.url} failed" in caplog.text
+    host = dead.url.split("/hook")[0]
+    assert f"Monitor webhook {host}/*** failed" in caplog.text
+    assert "T0KEN" not in caplog.text and "S3CRET" not in caplog.text
+    assert "/hook" not in caplog.text
+
+
+def test_webhook_is_posted_directly_never_through_the_crawls_proxy(tmp_path, webhook, monkeypatch):
+    """The crawl's http_proxy (here one that answers nothing) is not the webhook's way out."""
+    dead_proxy = Webhook()
+    dead_proxy.close()
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("http_proxy", dead_proxy.url.rsplit("/", 1)[0])
+    crawler = project_crawler(tmp_path, NEWSPORTAL_MONITOR_WEBHOOK=webhook.url)
+    close_with_stats(crawler, healthy_stats(finish_reason="closespider_timeout"))
+    assert [payload["finish_reason"] for payload in webhook.received] == ["closespider_timeout"]
+
+
+@pytest.mark.parametrize("reason", ["shutdown", "cancelled"])
+def test_a_deliberate_stop_raises_no_alarm(tmp_path, caplog, webhook, reason):
+    crawler = project_crawler(tmp_path, NEWSPORTAL_MONITOR_WEBHOOK=webhook.url)
+    with caplog.at_level(logging.INFO):
+        close_with_stats(crawler, healthy_stats(finish_reason=reason, item_scraped_count=3))
+    assert webhook.received == []
+    assert crawler.stats.get_value("newsportal/monitor/failed") == 0
+    assert "FAILED for" not in caplog.text
+    assert f"Monitor checks skipped for jiulong: stopped on purpose ({reason})" in caplog.text
+    assert read_previous_seen(tmp_path / "monitor" / "jiulong.json") is None
+
+
+def test_lost_articles_fail_even_a_deliberate_stop(tmp_path, caplog, webhook):
+    crawler = project_crawler(tmp_path, NEWSPORTAL_MONITOR_WEBHOOK=webhook.url)
+    stats = healthy_stats(finish_reason="shutdown", **{"newsportal/mongo/lost": 7})
+    with caplog.at_level(logging.ERROR):
+        close_with_stats(crawler, stats)
+    assert crawler.stats.get_value("newsportal/monitor/failed/lost") == 1
+    assert "Monitor check lost FAILED for jiulong: 7 articles lost" in caplog.text
+    [payload] = webhook.received
+    assert [check["name"] for check in payload["failed"]] == ["lost"]
+
+
+def test_a_shared_crawl_can_be_judged_once_through_the_scope_hook(tmp_path, caplog, webhook):
+    crawler = project_crawler(
+        tmp_path,
+        NEWSPORTAL_MONITOR_WEBHOOK=webhook.url,
+        NEWSPORTAL_MONITOR_SCOPE="tests.test_monitors.not_this_worker",
+    )
+    with caplog.at_level(logging.INFO):
+        close_with_stats(crawler, {"finish_reason": "finished"})  # would fail every check
+    assert webhook.received == []
+    assert "judged for the whole shared crawl elsewhere" in caplog.text
+
+
+def not_this_worker(crawler):
+    return None
 
 
 # --- a real crawl of a replica whose markup broke ------------------------------------------------
@@ -466,7 +521,9 @@ def test_layout_change_trips_the_right_check(tmp_path, webhook, breakage, failin
             tmp_path / "run",
             env={"NEWSPORTAL_MONITOR_WEBHOOK": webhook.url, "NO_PROXY": "127.0.0.1"},
         )
-    assert result.returncode == 0, result.stderr[-3000:]
+    # A run whose checks failed did not do its job: cron and CI see a non-zero exit.
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert f"ERROR: Exit status 1: {len(failing)} closing checks failed" in result.stderr
     assert result.stats["finish_reason"] == "finished"
     assert result.stats["newsportal/monitor/failed"] == len(failing)
     lines = [line for line in result.stderr.splitlines() if "Monitor check" in line]

@@ -27,6 +27,7 @@ from newsportal.ops.scheduler import (
     Config,
     ConfigError,
     Job,
+    Node,
     Scheduler,
     load_config,
     main,
@@ -69,7 +70,7 @@ def test_config_values_become_scrapyd_form_strings():
         name="nightly",
         spider="jiulong",
         cron="0 3 * * *",
-        url="http://scrapyd.local:6800",  # trailing slash removed
+        nodes=(Node("scrapyd", "http://scrapyd.local:6800"),),  # trailing slash removed
         project="p",
         settings={"DEPTH_LIMIT": "50", "ROBOTSTXT_OBEY": "False", "X": "[1, 2]"},
         args={"since": "2024-01-01"},
@@ -150,6 +151,9 @@ class FakeScrapyd:
 
             def do_GET(self):
                 query = parse_qs(urlsplit(self.path).query)
+                if urlsplit(self.path).path == "/daemonstatus.json":
+                    running, pending = len(fake.jobs["running"] or []), len(fake.jobs["pending"])
+                    return self._reply({"status": "ok", "running": running, "pending": pending})
                 if urlsplit(self.path).path != "/listjobs.json":
                     return self._reply({"status": "error", "message": "no such resource"})
                 if query.get("project") != ["newsportal"]:
@@ -212,8 +216,8 @@ def test_schedules_with_settings_and_args(fake_scrapyd, caplog):
         "since": ["2024-06-01"],
     }
     assert (
-        f"jiulong: scheduled spider jiulong of project newsportal on {fake_scrapyd.url}: job job1"
-        in (caplog.text)
+        f"jiulong: scheduled spider jiulong of project newsportal on {fake_scrapyd.url} "
+        "(node scrapyd): job job1" in (caplog.text)
     )
 
 
@@ -238,8 +242,9 @@ def test_scrapyd_down_is_a_warning_not_a_crash(caplog):
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     with caplog.at_level(logging.INFO, "newsportal.ops.scheduler"):
         assert Scheduler(config_for(url)).run_once() == {"jiulong": "unavailable"}
-    [record] = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert record.getMessage().startswith("jiulong: scrapyd unavailable, not scheduled:")
+    down, nowhere = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert down.startswith(f"jiulong: node scrapyd is down, skipped: {url}/daemonstatus.json")
+    assert nowhere == "jiulong: no node can take the job, not scheduled"
 
 
 def test_scrapyd_error_answers_are_logged_as_errors(fake_scrapyd, caplog):
@@ -252,7 +257,7 @@ def test_scrapyd_error_answers_are_logged_as_errors(fake_scrapyd, caplog):
     )
     with caplog.at_level(logging.INFO, "newsportal.ops.scheduler"):
         assert Scheduler(config).run_once() == {"j": "refused"}
-    assert "j: scrapyd refused, not scheduled:" in caplog.text
+    assert "j: node scrapyd refused, skipped:" in caplog.text
     assert "project 'x' not found" in caplog.text
 
 
@@ -367,9 +372,16 @@ class SlowSpider(scrapy.Spider):
     name = "slow"
 
     async def start(self):
+        self.logger.info("frontier: %s", self.settings.get("NEWSPORTAL_REDIS_URL"))
         await asyncio.sleep(float(getattr(self, "seconds", "3")))
         return
         yield
+
+
+class IdleSpider(SlowSpider):
+    """Another spider, to keep a node busy."""
+
+    name = "idle"
 '''
 
 
@@ -447,7 +459,7 @@ def test_real_scrapyd_no_overlap_and_recovery_after_restart(tmp_path, monkeypatc
         # scrapyd goes away: the scheduler warns and keeps going.
         scrapyd.stop()
         down = wait_until(
-            lambda: recorder.index("scrapyd unavailable"), 30, what="an 'unavailable' warning"
+            lambda: recorder.index("is down, skipped"), 30, what="a 'node is down' warning"
         )
         assert thread.is_alive()
 
@@ -480,3 +492,164 @@ def test_real_scrapyd_no_overlap_and_recovery_after_restart(tmp_path, monkeypatc
     for (_, previous_end), (next_start, _) in itertools.pairwise(runs):
         assert next_start >= previous_end
     assert [line for line in recorder.lines if line.startswith("ERROR")] == []
+
+
+# --- a pool of real scrapyd nodes ----------------------------------------------------------------
+
+
+def test_bad_values_and_typos_are_one_clear_line(tmp_path, caplog):
+    path = tmp_path / "s.toml"
+    cases = {
+        '[scheduler]\nretry_seconds = "soon"\n[spiders.j]\ncron = "* * * * *"\n': (
+            "[scheduler] retry_seconds must be a number of seconds > 0, got 'soon'"
+        ),
+        '[scheduler]\nretry_second = 5\n[spiders.j]\ncron = "* * * * *"\n': (
+            "[scheduler]: unknown key 'retry_second' (did you mean 'retry_seconds'?)"
+        ),
+        '[spiders.j]\ncron = "* * * * *"\nsetings = {}\n': (
+            "[spiders.j]: unknown key 'setings' (did you mean 'settings'?)"
+        ),
+        '[spiders.j]\ncron = "* * * * *"\nworkers = "3"\n': (
+            "[spiders.j] workers must be a whole number >= 1, got '3'"
+        ),
+        '[spiders.j]\ncron = "* * * * *"\nworkers = 3\n': "workers = 3 needs redis_url",
+        '[nodes.a]\nurl = "http://h:6800"\npassword = "pw"\n[spiders.j]\ncron = "* * * * *"\n': (
+            "[nodes.a]: no password in the schedules file: use password_env"
+        ),
+        '[nodes.a]\nurl = "http://u:pw@h:6800"\n[spiders.j]\ncron = "* * * * *"\n': (
+            "[nodes.a]: url http://u:***@h:6800 holds credentials"
+        ),
+        '[spiders.j]\ncron = "* * * * *"\nredis_url = "redis://:pw@r:6379/0"\n': (
+            "redis_url redis://:***@r:6379/0 holds a password"
+        ),
+        '[spiders.j]\ncron = "* * * * *"\nnodes = ["x"]\n': "[spiders.j]: unknown nodes ['x']",
+    }
+    for text, message in cases.items():
+        path.write_text(text, "utf-8")
+        caplog.clear()
+        with caplog.at_level(logging.ERROR, "newsportal.ops.scheduler"):
+            assert main([str(path), "--once"]) == 2
+        [record] = caplog.records
+        assert message in record.getMessage(), (text, record.getMessage())
+        assert record.exc_info is None  # one line, no traceback
+        assert "pw" not in record.getMessage().replace("password", "")
+
+
+def test_node_credentials_come_from_env_or_file_never_the_file_itself(tmp_path):
+    secret = tmp_path / "b.password"
+    secret.write_text("s3cret-b\n", "utf-8")
+    config = parse_config(
+        {
+            "nodes": {
+                "a": {"url": "http://a:6800", "username_env": "A_USER", "password_env": "A_PW"},
+                "b": {
+                    "url": "http://b:6800",
+                    "username_env": "A_USER",
+                    "password_file": str(secret),
+                },
+            },
+            "spiders": {"j": {"cron": "* * * * *"}},
+        },
+        env={"A_USER": "ops", "A_PW": "s3cret-a"},
+    )
+    a, b = config.nodes
+    assert (a.auth, b.auth) == (("ops", "s3cret-a"), ("ops", "s3cret-b"))
+    assert "s3cret" not in repr(config)
+    [job] = config.jobs
+    assert [node.name for node in job.nodes] == ["a", "b"]
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory):
+    """Three real scrapyd nodes on loopback (the third needs basic auth) with the slow project
+    deployed by `python -m newsportal.ops.deploy`, plus a fourth node that is down."""
+    root = tmp_path_factory.mktemp("pool")
+    project = make_slow_project(root / "project")
+    nodes = [
+        ScrapydServer(root / "a"),
+        ScrapydServer(root / "b"),
+        ScrapydServer(root / "c", auth=("ops", "c-pass-42")),
+    ]
+    (root / "c.password").write_text("c-pass-42\n", "utf-8")
+    schedules = root / "schedules.toml"
+    dead = f"http://127.0.0.1:{free_port()}"
+    try:
+        for node in nodes:
+            node.start()
+        a, b, c = nodes
+        schedules.write_text(
+            "[scheduler]\nretry_seconds = 1\ntimeout = 3\n"
+            '[scrapyd]\nproject = "slowproject"\n'
+            f'[nodes.a]\nurl = "{a.url}"\n'
+            f'[nodes.b]\nurl = "{b.url}"\n'
+            f'[nodes.c]\nurl = "{c.url}"\nusername_env = "NODE_C_USER"\n'
+            f'password_file = "{root / "c.password"}"\n'
+            f'[nodes.dead]\nurl = "{dead}"\n'
+            '[spiders.slow]\ncron = "0 3 * * *"\nworkers = 2\n'
+            'redis_url = "redis://127.0.0.1:6390/3"\nargs = { seconds = "6" }\n',
+            "utf-8",
+        )
+        env = {**os.environ, "NODE_C_USER": "ops", "NO_PROXY": "127.0.0.1"}
+        env.pop("PYTHONPATH", None)
+        deployed = subprocess.run(
+            [
+                *(sys.executable, "-m", "newsportal.ops.deploy"),
+                *(str(schedules), "--project-dir", str(project)),
+            ],
+            cwd=ROOT,
+            env={**env, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        yield nodes, schedules, deployed
+    finally:
+        for node in nodes:
+            node.stop()
+
+
+def test_one_command_deploys_to_every_node_and_reports_the_dead_one(pool):
+    nodes, _, deployed = pool
+    assert deployed.returncode == 1, deployed.stderr  # one node is down
+    log = deployed.stderr
+    for name in ("a", "b", "c"):
+        assert f"Node {name} (" in log and "project slowproject version" in log
+    assert "Node dead (http://127.0.0.1:" in log and "NOT deployed: ConnectionError" in log
+    assert "Deployed to 3 of 4 nodes" in log
+    assert "c-pass-42" not in log
+    for node in nodes:
+        assert node.api("listspiders.json", project="slowproject")["spiders"] == ["idle", "slow"]
+
+
+def test_workers_start_on_the_least_busy_nodes_and_never_overlap(pool, monkeypatch, caplog):
+    nodes, schedules, deployed = pool
+    assert "Deployed to 3 of 4 nodes" in deployed.stderr
+    a, b, c = nodes
+    monkeypatch.setenv("NODE_C_USER", "ops")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    # Node a is busy with another spider.
+    busy = a.schedule("idle", project="slowproject", seconds="20")
+    wait_until(lambda: a.jobs("slowproject")["running"], 30, what="the idle job running")
+    config = load_config(schedules)
+    scheduler = Scheduler(config)
+    with caplog.at_level(logging.INFO, "newsportal.ops.scheduler"):
+        assert scheduler.run_once() == {"slow": "scheduled"}
+        # Both workers are still running: the next tick skips, although node a would be free.
+        assert scheduler.run_once() == {"slow": "skipped"}
+    text = caplog.text
+    assert "slow: node dead is down, skipped:" in text
+    assert "(node b): job" in text and "(node c): job" in text and "(node a)" not in text
+    assert "slow: 2 workers share the frontier redis://127.0.0.1:6390/3" in text
+    assert "slow: skip: previous job still running" in text
+    started = {}
+    for node in (b, c):
+        jobs = node.jobs("slowproject")
+        [job] = jobs["pending"] + jobs["running"] + jobs["finished"]
+        started[node] = job["id"]
+    for node, jobid in started.items():
+        node.wait_finished(jobid, timeout=90, project="slowproject")
+        log = node.job_log("slow", jobid, project="slowproject")
+        assert "frontier: redis://127.0.0.1:6390/3" in log
+    a.session.post(f"{a.url}/cancel.json", data={"project": "slowproject", "job": busy})
+    assert "c-pass-42" not in text

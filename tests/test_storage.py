@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pymongo import monitoring
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newsportal.items import NewsArticle
@@ -392,3 +392,92 @@ def test_unwritable_spool_is_a_loud_counted_loss(private_mongo_server, mongo_dat
     asyncio.run(go())
     assert stats(crawler)["lost"] == 1
     assert "spooled" not in stats(crawler)
+
+
+def test_one_refused_document_never_costs_the_others(
+    mongo_server, mongo_database, collection, tmp_path, caplog
+):
+    """pymongo's DocumentTooLarge is no PyMongoError: it used to escape with the whole batch."""
+    pipeline, crawler = make_pipeline(mongo_server.uri, mongo_database, tmp_path)
+    stored: list[str] = []
+    crawler.signals.connect(lambda urls, **kw: stored.extend(urls), signal=items_stored, weak=False)
+    huge = article(2, body="长" * (6 * 1024 * 1024))  # 18 MB of UTF-8: over MongoDB's 16 MiB
+    odd = article(3, keywords={"不是列表"})  # a value BSON cannot hold
+    invalid = article(4, images=[{"url": "http://img.jiulongw.cn/b.jpg", "size": 2**70}])
+
+    async def go() -> None:
+        await pipeline.open_spider()
+        for item in (article(0), huge, article(1), invalid):
+            await pipeline.process_item(item)
+        with pytest.raises(DropItem, match="not storable"):
+            await pipeline.process_item(odd)
+        await pipeline.close_spider()
+
+    with caplog.at_level(logging.WARNING):
+        asyncio.run(go())
+    ids = sorted(doc["_id"] for doc in collection.find({}, {"_id": 1}))
+    assert ids == sorted([article(0)["url"], article(1)["url"]])
+    counts = crawler.stats.get_stats()
+    assert counts["newsportal/mongo/inserted"] == len(ids)  # the stats say what MongoDB holds
+    assert counts["newsportal/dropped/document_too_large"] == 1
+    assert counts["newsportal/dropped/invalid_document"] == 2
+    assert counts["newsportal/mongo/write_errors"] == 3
+    assert huge["url"] not in stored and invalid["url"] not in stored
+    assert f"Dropped article (document_too_large): {huge['url']}" in caplog.text
+
+
+# -- one article, two addresses (static and dynamic) ----------------------------------------------
+
+STATIC = "http://www.county.gov.cn/baoshan/2024-06-05/142435.html"
+DYNAMIC = "http://www.county.gov.cn/index.php?m=content&c=index&a=show&catid=11&id=142435"
+
+
+def addressed(url: str, **fields) -> NewsArticle:
+    return article(1, url=url, **{"title": "县融媒体中心举办培训", **fields})
+
+
+def test_two_addresses_in_one_batch_are_one_document_under_the_static(
+    mongo_server, mongo_database, collection, tmp_path
+):
+    pipeline, crawler = make_pipeline(mongo_server.uri, mongo_database, tmp_path)
+    # Same id in the address, another title: another article (ids repeat across sections).
+    other_title = addressed(STATIC.replace("baoshan", "tiyu"), title="另一篇")
+    run(pipeline, addressed(DYNAMIC), addressed(STATIC), other_title)
+    docs = {doc["_id"]: doc for doc in collection.find()}
+    assert sorted(docs) == sorted([STATIC, other_title["url"]])
+    assert docs[STATIC]["aliases"] == [DYNAMIC]
+    assert docs[STATIC]["url"] == STATIC and docs[STATIC]["revision"] == 1
+    assert stats(crawler)["inserted"] == 2
+
+
+@pytest.mark.parametrize("first", [DYNAMIC, STATIC])
+def test_two_addresses_across_runs_are_kept_once_under_the_static(
+    mongo_server, mongo_database, collection, tmp_path, first
+):
+    second = STATIC if first == DYNAMIC else DYNAMIC
+    pipeline, _ = make_pipeline(mongo_server.uri, mongo_database, tmp_path)
+    run(pipeline, addressed(first))
+    before = collection.find_one()
+    pipeline, crawler = make_pipeline(mongo_server.uri, mongo_database, tmp_path)
+    stored: list[str] = []
+    crawler.signals.connect(lambda urls, **kw: stored.extend(urls), signal=items_stored, weak=False)
+
+    async def go() -> None:
+        await pipeline.open_spider()
+        await pipeline.process_item(addressed(second, body="更正后的正文"))
+        await pipeline.flush()
+        # An alias found later for the old address lands on the kept document.
+        crawler.signals.send_catch_log(article_alias, url=first, alias=STATIC + "?from=m")
+        await pipeline.close_spider()
+
+    asyncio.run(go())
+    docs = list(collection.find())
+    assert [doc["_id"] for doc in docs] == [STATIC]
+    doc = docs[0]
+    assert set(doc["aliases"]) == {DYNAMIC, STATIC + "?from=m"}
+    assert doc["first_seen_at"] == before["first_seen_at"]
+    assert doc["revision"] == 2 and doc["body"] == "更正后的正文"
+    assert doc["article_key"] == "county.gov.cn#142435"
+    assert {STATIC, DYNAMIC} <= set(stored)  # both addresses count as seen
+    counts = stats(crawler)
+    assert "inserted" not in counts and counts["updated"] == 1

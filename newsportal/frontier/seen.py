@@ -5,13 +5,15 @@ marking a page only after storage acknowledged it; its store is an SQLite file u
 ``NEWSPORTAL_DATA_DIR``, one per machine. With the shared frontier every worker must see what
 any of them stored, so :class:`RedisDeltaFetch` keeps DeltaFetch's logic and swaps the store
 for :class:`RedisSeenStore`: a :class:`~newsportal.frontier.fingerprints.FingerprintSet` under
-``<ns>:seen:`` (~9 bytes per article page). Unlike the run's dupefilter it outlives the run:
+``<ns>:seen:<destination>:`` (~9 bytes per article page; one per MongoDB database and
+collection, like DeltaFetch's files). Unlike the run's dupefilter it outlives the run:
 that is what makes the next run incremental while its list pages are fetched again. An empty
 store with MongoDB configured is rebuilt from MongoDB, the source of truth, as DeltaFetch does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -20,7 +22,7 @@ from scrapy import Spider
 
 from newsportal.frontier.connection import crawler_redis, frontier_namespace, redact_redis_url
 from newsportal.frontier.fingerprints import FingerprintSet, fingerprint
-from newsportal.storage.deltafetch import DeltaFetch
+from newsportal.storage.deltafetch import DeltaFetch, store_name
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +62,11 @@ class RedisDeltaFetch(DeltaFetch):
     def spider_opened(self, spider: Spider) -> None:
         self.stats.set_value("deltafetch/skipped_articles", 0)
         settings = self.crawler.settings
-        prefix = f"{frontier_namespace(spider, settings)}:seen:"
+        # One store per destination, as DeltaFetch keeps one file per destination: a new
+        # MongoDB database or collection starts from what it holds -- nothing.
+        destination = store_name(spider.name, settings, self.wait_for_storage)
+        tag = hashlib.sha1(destination.encode("utf-8")).hexdigest()[:10]
+        prefix = f"{frontier_namespace(spider, settings)}:seen:{tag}:"
         store = RedisSeenStore(
             FingerprintSet(crawler_redis(self.crawler), prefix),
             f"{redact_redis_url(settings.get('NEWSPORTAL_REDIS_URL'))} {prefix}",

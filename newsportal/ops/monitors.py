@@ -10,6 +10,15 @@ monitor suite at spider close. Stock spidermon monitors are not used: they fail 
 that legitimately found nothing new (no ``item_scraped_count`` stat at all), and they only see
 items that survived the pipelines, while a layout change shows in the items that were dropped.
 
+A deliberate stop (finish reason ``shutdown``: Ctrl-C, SIGTERM, a cancelled scrapyd job) raises
+no alarm: only the ``lost`` check runs then. ``scrapy parse`` runs no checks at all (see
+:mod:`newsportal.ops.commands`). ``scrapy crawl`` exits with status 1 when a check failed or
+articles were lost (:func:`run_failures`).
+
+Hook for a crawl shared by several workers: ``NEWSPORTAL_MONITOR_SCOPE`` names a callable
+``(crawler) -> stats | None`` that returns the stats to judge (the whole crawl's), or None when
+this worker must not judge (another one does, once for the crawl). Empty: this run's own stats.
+
 Register with (see the end of :mod:`newsportal.settings`)::
 
     SPIDERMON_ENABLED = True
@@ -23,14 +32,17 @@ import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
 from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
 from spidermon import Action, Monitor, MonitorSuite, monitors
+
+from newsportal.ops.redact import redact_url, scrub
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +54,10 @@ DEFAULT_DROPPED_IGNORE = ("duplicate_url", "duplicate_content", "already_stored"
 # first one present in a run's stats is used. "deltafetch/skipped" counts skipped *requests*
 # (one article linked from five pages counts five times), so a distinct count is preferred.
 DEFAULT_SKIPPED_STATS = ("deltafetch/skipped_articles", "deltafetch/skipped")
+# Stats counting articles lost for good: neither stored nor kept in the spool.
+DEFAULT_LOST_STATS = ("newsportal/mongo/lost", "newsportal/dropped/lost")
+# Finish reasons of a stop someone asked for: no alarm.
+DEFAULT_QUIET_REASONS = ("shutdown", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,8 @@ class Thresholds:
     dropped_ignore: tuple[str, ...] = DEFAULT_DROPPED_IGNORE
     skipped_stats: tuple[str, ...] = DEFAULT_SKIPPED_STATS
     related_min_articles: int = 10
+    lost_stats: tuple[str, ...] = DEFAULT_LOST_STATS
+    quiet_reasons: tuple[str, ...] = DEFAULT_QUIET_REASONS
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Thresholds:
@@ -93,6 +111,12 @@ class Thresholds:
             ),
             related_min_articles=settings.getint(
                 "NEWSPORTAL_MONITOR_RELATED_MIN_ARTICLES", default.related_min_articles
+            ),
+            lost_stats=tuple(
+                settings.getlist("NEWSPORTAL_MONITOR_LOST_STATS", list(default.lost_stats))
+            ),
+            quiet_reasons=tuple(
+                settings.getlist("NEWSPORTAL_MONITOR_QUIET_REASONS", list(default.quiet_reasons))
             ),
         )
 
@@ -311,11 +335,34 @@ def check_related_reached(stats: Mapping[str, Any], thresholds: Thresholds) -> C
     return CheckResult("related_reached", True, f"{via_related} reached via 推荐阅读", numbers)
 
 
+def articles_lost(stats: Mapping[str, Any], lost_stats: Iterable[str]) -> dict[str, int]:
+    return {key: _count(stats, key) for key in lost_stats if _count(stats, key) > 0}
+
+
+def check_lost(stats: Mapping[str, Any], thresholds: Thresholds) -> CheckResult:
+    """Articles that were extracted but are neither stored nor spooled: a loss, whatever else
+    the run did (and also after a deliberate stop)."""
+    lost = articles_lost(stats, thresholds.lost_stats)
+    total = sum(lost.values())
+    if total:
+        where = ", ".join(f"{key}={count}" for key, count in lost.items())
+        return CheckResult("lost", False, f"{total} articles lost ({where})", {"lost": lost})
+    return CheckResult("lost", True, "no article lost", {"lost": {}})
+
+
+def is_quiet_stop(stats: Mapping[str, Any], thresholds: Thresholds) -> bool:
+    """The run was stopped on purpose (Ctrl-C, SIGTERM, a cancelled scrapyd job)."""
+    return stats.get("finish_reason") in thresholds.quiet_reasons
+
+
 def evaluate(
     stats: Mapping[str, Any], thresholds: Thresholds, previous: int | None = None
 ) -> list[CheckResult]:
-    """All checks, in the order they are reported."""
+    """All checks, in the order they are reported; after a deliberate stop only ``lost``."""
+    if is_quiet_stop(stats, thresholds):
+        return [check_lost(stats, thresholds)]
     return [
+        check_lost(stats, thresholds),
         check_finish_reason(stats),
         check_articles_seen(stats, thresholds, previous),
         check_field_coverage(stats, thresholds),
@@ -365,54 +412,80 @@ def write_seen(path: Path, spider_name: str, seen: int) -> None:
 # --- spidermon glue ------------------------------------------------------------------------------
 
 
+def judged_stats(crawler: Any) -> Mapping[str, Any] | None:
+    """The stats the checks judge: this run's, or what ``NEWSPORTAL_MONITOR_SCOPE`` returns for
+    a shared crawl (None: not judged by this worker). Computed once per crawler."""
+    cached = getattr(crawler, "_newsportal_judged_stats", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    scope = crawler.settings.get("NEWSPORTAL_MONITOR_SCOPE")
+    stats = load_object(scope)(crawler) if scope else crawler.stats.get_stats()
+    crawler._newsportal_judged_stats = stats
+    return stats
+
+
+_UNSET = object()
+
+
 class NewsportalMonitor(Monitor):
     """One spidermon test per check; each keeps its CheckResult for the actions to report."""
 
     longMessage = False
 
-    def _run_check(self, result: CheckResult) -> None:
-        self.check = result
-        self.assertTrue(result.passed, f"{result.name}: {result.message}")
+    def _judge(self, name: str, check: Callable[[Mapping[str, Any], Thresholds], CheckResult]):
+        stats = judged_stats(self.data.crawler)
+        if stats is None:
+            self.skipTest("judged once for the whole shared crawl")
+        thresholds = Thresholds.from_settings(self.data.crawler.settings)
+        if name != "lost" and is_quiet_stop(stats, thresholds):
+            self.skipTest(f"stopped on purpose ({stats.get('finish_reason')})")
+        self.check = check(stats, thresholds)
+        self.assertTrue(self.check.passed, f"{self.check.name}: {self.check.message}")
 
-    @property
-    def _thresholds(self) -> Thresholds:
-        return Thresholds.from_settings(self.data.crawler.settings)
+    @monitors.name("lost")
+    @monitors.order(0)
+    def test_lost(self) -> None:
+        self._judge("lost", check_lost)
 
     @monitors.name("finish_reason")
     @monitors.order(1)
     def test_finish_reason(self) -> None:
-        self._run_check(check_finish_reason(self.data.stats))
+        self._judge("finish_reason", lambda stats, _: check_finish_reason(stats))
 
     @monitors.name("articles_seen")
     @monitors.order(2)
     def test_articles_seen(self) -> None:
-        if "previous_seen" in self.data:  # a shared crawl's baseline (newsportal.frontier.stats)
-            previous = self.data["previous_seen"]
-        else:
-            previous = read_previous_seen(
-                state_path(self.data.crawler.settings, self.data.spider.name)
-            )
-        self._run_check(check_articles_seen(self.data.stats, self._thresholds, previous))
+        path = state_path(self.data.crawler.settings, self.data.spider.name)
+
+        def previous_seen() -> int | None:
+            if "previous_seen" in self.data:  # a shared crawl's baseline (frontier.stats)
+                return self.data["previous_seen"]
+            return read_previous_seen(path)
+
+        self._judge(
+            "articles_seen",
+            lambda stats, thresholds: check_articles_seen(stats, thresholds, previous_seen()),
+        )
 
     @monitors.name("field_coverage")
     @monitors.order(3)
     def test_field_coverage(self) -> None:
-        self._run_check(check_field_coverage(self.data.stats, self._thresholds))
+        self._judge("field_coverage", check_field_coverage)
 
     @monitors.name("errors")
     @monitors.order(4)
     def test_errors(self) -> None:
-        self._run_check(check_errors(self.data.stats, self._thresholds))
+        self._judge("errors", check_errors)
 
     @monitors.name("dropped_items")
     @monitors.order(5)
     def test_dropped(self) -> None:
-        self._run_check(check_dropped(self.data.stats, self._thresholds))
+        self._judge("dropped_items", check_dropped)
 
     @monitors.name("related_reached")
     @monitors.order(6)
     def test_related_reached(self) -> None:
-        self._run_check(check_related_reached(self.data.stats, self._thresholds))
+        self._judge("related_reached", check_related_reached)
 
 
 def _checks_run(result: Any) -> list[CheckResult]:
@@ -471,10 +544,10 @@ class ReportFailureAction(Action):
             crawler.stats.set_value(f"{STAT_PREFIX}/failed/{check.name}", 1)
         crawler.stats.set_value(f"{STAT_PREFIX}/failed", len(failed))
         webhook = crawler.settings.get("NEWSPORTAL_MONITOR_WEBHOOK")
-        if webhook:
+        if webhook and failed:
             post_webhook(
                 webhook,
-                failure_payload(spider.name, failed, self.data.stats),
+                failure_payload(spider.name, failed, judged_stats(crawler) or self.data.stats),
                 timeout=crawler.settings.getfloat("NEWSPORTAL_MONITOR_WEBHOOK_TIMEOUT", 10.0),
             )
 
@@ -482,7 +555,35 @@ class ReportFailureAction(Action):
 class ReportPassAction(Action):
     def run_action(self) -> None:
         self.data.crawler.stats.set_value(f"{STAT_PREFIX}/failed", 0)
+        ran = [check.name for check in _checks_run(self.result)]
+        if len(ran) <= 1:
+            stats = judged_stats(self.data.crawler)
+            why = (
+                "judged for the whole shared crawl elsewhere"
+                if stats is None
+                else (f"stopped on purpose ({stats.get('finish_reason')}): no alarm")
+            )
+            logger.info("Monitor checks skipped for %s: %s", self.data.spider.name, why)
+            return
         logger.info("Monitor checks passed for %s", self.data.spider.name)
+
+
+def run_failures(stats: Mapping[str, Any], settings: BaseSettings) -> list[str]:
+    """Why a finished crawl did not do its job (empty: it did), for ``scrapy crawl``'s exit
+    status: failed closing checks, or articles lost even when the checks are off."""
+    reasons = []
+    failed = _count(stats, f"{STAT_PREFIX}/failed")
+    if failed:
+        names = sorted(
+            key.removeprefix(f"{STAT_PREFIX}/failed/")
+            for key in stats
+            if key.startswith(f"{STAT_PREFIX}/failed/")
+        )
+        reasons.append(f"{failed} closing checks failed ({', '.join(names)})")
+    lost = articles_lost(stats, Thresholds.from_settings(settings).lost_stats)
+    if lost and "lost" not in " ".join(reasons):
+        reasons.append(f"{sum(lost.values())} articles lost")
+    return reasons
 
 
 def failure_payload(
@@ -501,19 +602,30 @@ def failure_payload(
 
 def post_webhook(url: str, payload: dict[str, Any], timeout: float = 10.0) -> bool:
     """POST the failure as JSON; an unreachable webhook is logged, never raised (the run's
-    own ERROR lines and stats still carry the alarm)."""
+    own ERROR lines and stats still carry the alarm).
+
+    The URL is a secret (services put the token in its path), so it is printed as
+    ``scheme://host/***`` only, and the POST goes straight to it: never through the crawl's
+    ``http_proxy`` (``trust_env`` off), which may belong to someone else."""
+    shown = redact_url(url, keep_path=False)
+    session = requests.Session()
+    session.trust_env = False
     try:
-        response = requests.post(
+        response = session.post(
             url,
             data=json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8"),
             headers={"Content-Type": "application/json; charset=utf-8"},
             timeout=timeout,
+            allow_redirects=False,
         )
         response.raise_for_status()
     except requests.RequestException as exc:
-        logger.error("Monitor webhook %s failed: %s", url, exc)
+        reason = scrub(f"{exc.__class__.__name__}: {exc}", url)
+        logger.error("Monitor webhook %s failed: %s", shown, reason)
         return False
-    logger.info("Monitor failure posted to webhook (%s)", response.status_code)
+    finally:
+        session.close()
+    logger.info("Monitor failure posted to webhook %s (%s)", shown, response.status_code)
     return True
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import json
 import logging
 import os
@@ -26,10 +27,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
 from croniter import croniter
+
+from newsportal.ops.redact import redact_url
 
 logger = logging.getLogger("newsportal.ops.scheduler")
 
@@ -49,16 +53,33 @@ class ScrapydRefused(Exception):
 
 
 @dataclass(frozen=True)
+class Node:
+    """One scrapyd. Its credentials come from the environment or a file, never from the
+    schedules file, and never appear in a repr or a log line."""
+
+    name: str
+    url: str
+    auth: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
 class Job:
-    """One timetable entry: which spider to start where, when, and with what."""
+    """One timetable entry: which spider to start, when, on which nodes, and with what."""
 
     name: str
     spider: str
     cron: str
-    url: str
     project: str
+    nodes: tuple[Node, ...]
     settings: dict[str, str] = field(default_factory=dict)
     args: dict[str, str] = field(default_factory=dict)
+    workers: int = 1
+    redis_url: str = ""
+
+    @property
+    def url(self) -> str:
+        """The first node's URL (the only one for a single-node set-up)."""
+        return self.nodes[0].url
 
 
 @dataclass(frozen=True)
@@ -67,7 +88,39 @@ class Config:
     timezone: dt.tzinfo
     retry_seconds: float = 30.0
     timeout: float = 10.0
-    auth: tuple[str, str] | None = None
+    nodes: tuple[Node, ...] = ()
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        return self.nodes[0].auth if self.nodes else None
+
+
+# Every key each table may hold: anything else is a typo, reported with the closest key.
+SCHEDULER_KEYS = {"timezone", "retry_seconds", "timeout"}
+SCRAPYD_KEYS = {
+    "url",
+    "url_env",
+    "project",
+    "username_env",
+    "password_env",
+    "username_file",
+    "password_file",
+}
+NODE_KEYS = {"url", "url_env", "username_env", "password_env", "username_file", "password_file"}
+SPIDER_KEYS = {
+    "cron",
+    "spider",
+    "project",
+    "settings",
+    "args",
+    "url",
+    "url_env",
+    "nodes",
+    "workers",
+    "redis_url",
+}
+TOP_KEYS = {"scheduler", "scrapyd", "nodes", "spiders"}
+SECRET_KEYS = {"password", "username", "token"}
 
 
 def _as_form_value(value: Any) -> str:
@@ -80,6 +133,36 @@ def _as_form_value(value: Any) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in table:
+        if key in allowed:
+            continue
+        if key in SECRET_KEYS:
+            raise ConfigError(
+                f"{where}: no {key} in the schedules file: use {key}_env (an environment "
+                f"variable) or {key}_file (a file readable by the scheduler only)"
+            )
+        guess = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+        raise ConfigError(
+            f"{where}: unknown key {key!r}{hint}; allowed: {', '.join(sorted(allowed))}"
+        )
+
+
+def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    return value
+
+
+def _number(table: Mapping[str, Any], key: str, default: float, where: str) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{where} {key} must be a number of seconds > 0, got {value!r}")
+    return float(value)
 
 
 def _string_table(raw: Any, where: str) -> dict[str, str]:
@@ -97,24 +180,81 @@ def _url(table: Mapping[str, Any], default: str, env: Mapping[str, str], where: 
         url = env[url_env]
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}: url must be an http(s) URL, got {url!r}")
+    if urlsplit(url).password or "@" in urlsplit(url).netloc:
+        raise ConfigError(
+            f"{where}: url {redact_url(url)} holds credentials: give them with "
+            "username_env/password_env or username_file/password_file"
+        )
     # A trailing slash would make every API URL "//listjobs.json".
     return url.rstrip("/")
 
 
+def _secret(
+    table: Mapping[str, Any],
+    fallback: Mapping[str, Any],
+    what: str,
+    default_env: str,
+    env: Mapping[str, str],
+    where: str,
+) -> str:
+    """A credential from ``<what>_file`` or ``<what>_env`` (the table's, else the fallback's)."""
+    path = table.get(f"{what}_file", fallback.get(f"{what}_file"))
+    if path:
+        try:
+            return Path(os.path.expanduser(str(path))).read_text("utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{where}: cannot read {what}_file {path}: {exc.strerror}") from None
+    name = table.get(f"{what}_env", fallback.get(f"{what}_env", default_env))
+    return env.get(str(name), "")
+
+
+def _node(
+    name: str,
+    table: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    default_url: str,
+    env: Mapping[str, str],
+    where: str,
+) -> Node:
+    url = _url(table, default_url, env, where)
+    username = _secret(table, defaults, "username", "SCRAPYD_USERNAME", env, where)
+    password = _secret(table, defaults, "password", "SCRAPYD_PASSWORD", env, where)
+    return Node(name, url, (username, password) if username else None)
+
+
 def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
-    """Validates the whole file up front, so a typo stops the scheduler at start, not at 3 am."""
+    """Validates the whole file up front, so a typo stops the scheduler at start, not at 3 am:
+    an unknown key, a value of the wrong type or a secret in the file is one clear error."""
     env = os.environ if env is None else env
-    scheduler = data.get("scheduler", {})
-    scrapyd = data.get("scrapyd", {})
+    _check_keys(data, TOP_KEYS, "the schedules file")
+    scheduler = _table(data, "scheduler", "[scheduler]")
+    scrapyd = _table(data, "scrapyd", "[scrapyd]")
+    _check_keys(scheduler, SCHEDULER_KEYS, "[scheduler]")
+    _check_keys(scrapyd, SCRAPYD_KEYS, "[scrapyd]")
     tz_name = scheduler.get("timezone")
     try:
         timezone = ZoneInfo(tz_name) if tz_name else dt.datetime.now().astimezone().tzinfo
-    except (KeyError, ValueError) as exc:
-        raise ConfigError(f"unknown timezone {tz_name!r}") from exc
-    default_url = _url(scrapyd, DEFAULT_URL, env, "[scrapyd]")
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ConfigError(f"[scheduler]: unknown timezone {tz_name!r}") from exc
+    retry_seconds = _number(scheduler, "retry_seconds", 30, "[scheduler]")
+    timeout = _number(scheduler, "timeout", 10, "[scheduler]")
     default_project = scrapyd.get("project", "newsportal")
-    username = env.get(scrapyd.get("username_env", "SCRAPYD_USERNAME"), "")
-    password = env.get(scrapyd.get("password_env", "SCRAPYD_PASSWORD"), "")
+    if not isinstance(default_project, str):
+        raise ConfigError(f"[scrapyd] project must be a string, got {default_project!r}")
+
+    node_tables = _table(data, "nodes", "[nodes]")
+    nodes: dict[str, Node] = {}
+    for name, table in node_tables.items():
+        where = f"[nodes.{name}]"
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where} must be a table")
+        _check_keys(table, NODE_KEYS, where)
+        if "url" not in table and not (table.get("url_env") and env.get(table["url_env"])):
+            raise ConfigError(f"{where}: url is missing")
+        nodes[name] = _node(name, table, scrapyd, DEFAULT_URL, env, where)
+    if not nodes:  # the single scrapyd of [scrapyd]
+        nodes["scrapyd"] = _node("scrapyd", scrapyd, {}, DEFAULT_URL, env, "[scrapyd]")
+
     spiders = data.get("spiders")
     if not isinstance(spiders, Mapping) or not spiders:
         raise ConfigError("no [spiders.<name>] table: nothing to schedule")
@@ -123,26 +263,69 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
         where = f"[spiders.{name}]"
         if not isinstance(table, Mapping):
             raise ConfigError(f"{where} must be a table")
+        _check_keys(table, SPIDER_KEYS, where)
         cron = table.get("cron")
         if not isinstance(cron, str) or not croniter.is_valid(cron):
             raise ConfigError(f"{where}: invalid cron expression {cron!r}")
+        for key in ("spider", "project"):
+            if key in table and not isinstance(table[key], str):
+                raise ConfigError(f"{where} {key} must be a string, got {table[key]!r}")
+        workers = table.get("workers", 1)
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ConfigError(f"{where} workers must be a whole number >= 1, got {workers!r}")
+        redis_url = table.get("redis_url", "")
+        if not isinstance(redis_url, str):
+            raise ConfigError(f"{where} redis_url must be a string, got {redis_url!r}")
+        if redis_url:
+            if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+                raise ConfigError(f"{where} redis_url must be a redis:// URL, got {redis_url!r}")
+            if urlsplit(redis_url).password:
+                raise ConfigError(
+                    f"{where}: redis_url {redact_url(redis_url)} holds a password: leave "
+                    "redis_url out and give each node NEWSPORTAL_REDIS_URL_FILE instead "
+                    '(settings = { NEWSPORTAL_REDIS_URL_FILE = "/etc/newsportal/redis.url" })'
+                )
+        if workers > 1 and not redis_url:
+            raise ConfigError(
+                f"{where}: workers = {workers} needs redis_url (the shared frontier): without "
+                "it every worker would crawl the whole site on its own"
+            )
+        if "url" in table or "url_env" in table:
+            if "nodes" in table:
+                raise ConfigError(f"{where}: give url or nodes, not both")
+            job_nodes: tuple[Node, ...] = (_node(name, table, scrapyd, DEFAULT_URL, env, where),)
+        elif "nodes" in table:
+            names = table["nodes"]
+            if not isinstance(names, list) or not names:
+                raise ConfigError(f"{where} nodes must be a list of node names")
+            unknown = [n for n in names if n not in nodes]
+            if unknown:
+                raise ConfigError(f"{where}: unknown nodes {unknown}; [nodes] has {sorted(nodes)}")
+            job_nodes = tuple(nodes[n] for n in names)
+        else:
+            job_nodes = tuple(nodes.values())
+        settings = _string_table(table.get("settings"), f"{where} settings")
+        if redis_url:
+            settings["NEWSPORTAL_REDIS_URL"] = redis_url
         jobs.append(
             Job(
                 name=name,
                 spider=table.get("spider", name),
                 cron=cron,
-                url=_url(table, default_url, env, where),
                 project=table.get("project", default_project),
-                settings=_string_table(table.get("settings"), f"{where} settings"),
+                nodes=job_nodes,
+                settings=settings,
                 args=_string_table(table.get("args"), f"{where} args"),
+                workers=workers,
+                redis_url=redis_url,
             )
         )
     return Config(
         jobs=jobs,
         timezone=timezone,
-        retry_seconds=float(scheduler.get("retry_seconds", 30)),
-        timeout=float(scheduler.get("timeout", 10)),
-        auth=(username, password) if username else None,
+        retry_seconds=retry_seconds,
+        timeout=timeout,
+        nodes=tuple(nodes.values()),
     )
 
 
@@ -156,7 +339,7 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Confi
 
 
 class ScrapydClient:
-    """The two scrapyd API calls the scheduler needs, with errors sorted into transient or not."""
+    """The scrapyd API calls the scheduler needs, with errors sorted into transient or not."""
 
     def __init__(
         self, url: str, auth: tuple[str, str] | None = None, timeout: float = 10.0
@@ -171,7 +354,7 @@ class ScrapydClient:
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            raise ScrapydUnavailable(f"{url}: {exc.__class__.__name__}: {exc}") from exc
+            raise ScrapydUnavailable(f"{url}: {exc.__class__.__name__}: {exc}") from None
         if response.status_code in (401, 403):
             raise ScrapydRefused(f"{url}: HTTP {response.status_code} (check the credentials)")
         if response.status_code >= 500:
@@ -195,6 +378,11 @@ class ScrapydClient:
             for job in payload.get(state, [])
             if job.get("spider") == spider
         ]
+
+    def busy(self) -> int:
+        """Jobs running or waiting on this node, all projects (``daemonstatus.json``)."""
+        payload = self._call("GET", "daemonstatus.json")
+        return int(payload.get("running", 0)) + int(payload.get("pending", 0))
 
     def schedule(self, job: Job) -> str:
         data: list[tuple[str, str]] = [("project", job.project), ("spider", job.spider)]
@@ -226,10 +414,11 @@ class Scheduler:
         now = clock()
         self.slots = [_Slot(job, self.next_cron_time(job, now)) for job in config.jobs]
 
-    def client(self, url: str) -> ScrapydClient:
-        if url not in self.clients:
-            self.clients[url] = ScrapydClient(url, self.config.auth, self.config.timeout)
-        return self.clients[url]
+    def client(self, node: Node) -> ScrapydClient:
+        key = f"{node.url}|{id(node.auth) if node.auth else ''}"
+        if key not in self.clients:
+            self.clients[key] = ScrapydClient(node.url, node.auth, self.config.timeout)
+        return self.clients[key]
 
     def next_cron_time(self, job: Job, after: float) -> float:
         start = dt.datetime.fromtimestamp(after, self.config.timezone)
@@ -239,37 +428,92 @@ class Scheduler:
         moment = dt.datetime.fromtimestamp(timestamp, self.config.timezone)
         return moment.isoformat(timespec="seconds")
 
+    def survey(self, job: Job) -> tuple[list[tuple[Node, int]], list[tuple[Node, dict]], str]:
+        """Asks every node of the job: (nodes up with their load, active jobs of the spider
+        with their node, outcome if no node can take the job). A node that is down or refuses
+        is logged and left out."""
+        up: list[tuple[Node, int]] = []
+        active: list[tuple[Node, dict[str, Any]]] = []
+        refused = unavailable = 0
+        for node in job.nodes:
+            client = self.client(node)
+            try:
+                busy = client.busy()
+                active += [(node, found) for found in client.active_jobs(job.project, job.spider)]
+            except ScrapydUnavailable as exc:
+                unavailable += 1
+                logger.warning("%s: node %s is down, skipped: %s", job.name, node.name, exc)
+                continue
+            except ScrapydRefused as exc:
+                refused += 1
+                logger.error("%s: node %s refused, skipped: %s", job.name, node.name, exc)
+                continue
+            up.append((node, busy))
+        outcome = ""
+        if not up:
+            outcome = "unavailable" if unavailable else "refused"
+        return up, active, outcome
+
     def evaluate(self, job: Job) -> str:
-        """Starts the job unless its previous one is still active. Returns the outcome:
-        ``scheduled``, ``skipped``, ``unavailable`` (retry soon) or ``refused`` (wait)."""
-        client = self.client(job.url)
-        try:
-            active = client.active_jobs(job.project, job.spider)
-            if active:
-                previous = active[0]
-                logger.info(
-                    "%s: skip: previous job still running (job %s is %s%s)",
-                    job.name,
-                    previous.get("id"),
-                    previous["state"],
-                    f" since {previous['start_time']}" if previous.get("start_time") else "",
-                )
-                return "skipped"
-            jobid = client.schedule(job)
-        except ScrapydUnavailable as exc:
-            logger.warning("%s: scrapyd unavailable, not scheduled: %s", job.name, exc)
+        """Starts the job's workers on the least-busy nodes that are up, unless the spider's
+        previous run is still active on any node. Returns the outcome: ``scheduled``,
+        ``skipped``, ``unavailable`` (no node up: retry soon) or ``refused`` (wait)."""
+        up, active, outcome = self.survey(job)
+        if active:
+            node, previous = active[0]
+            logger.info(
+                "%s: skip: previous job still running (job %s is %s on node %s%s)",
+                job.name,
+                previous.get("id"),
+                previous["state"],
+                node.name,
+                f" since {previous['start_time']}" if previous.get("start_time") else "",
+            )
+            return "skipped"
+        if outcome:
+            logger.warning("%s: no node can take the job, not scheduled", job.name)
+            return outcome
+        # Least busy first; the file's order breaks ties. One worker per node.
+        ranked = sorted(up, key=lambda pair: pair[1])
+        chosen = ranked[: job.workers]
+        if len(chosen) < job.workers:
+            logger.warning(
+                "%s: only %d of %d workers can start: %d nodes up",
+                job.name,
+                len(chosen),
+                job.workers,
+                len(up),
+            )
+        started = []
+        for node, _busy in chosen:
+            try:
+                jobid = self.client(node).schedule(job)
+            except ScrapydUnavailable as exc:
+                logger.warning("%s: node %s went down, not scheduled: %s", job.name, node.name, exc)
+                continue
+            except ScrapydRefused as exc:
+                logger.error("%s: node %s refused, not scheduled: %s", job.name, node.name, exc)
+                continue
+            started.append(jobid)
+            logger.info(
+                "%s: scheduled spider %s of project %s on %s (node %s): job %s",
+                job.name,
+                job.spider,
+                job.project,
+                node.url,
+                node.name,
+                jobid,
+            )
+        if not started:
             return "unavailable"
-        except ScrapydRefused as exc:
-            logger.error("%s: scrapyd refused, not scheduled: %s", job.name, exc)
-            return "refused"
-        logger.info(
-            "%s: scheduled spider %s of project %s on %s: job %s",
-            job.name,
-            job.spider,
-            job.project,
-            job.url,
-            jobid,
-        )
+        if job.workers > 1:
+            logger.info(
+                "%s: %d workers share the frontier %s: jobs %s",
+                job.name,
+                len(started),
+                redact_url(job.redis_url),
+                ", ".join(started),
+            )
         return "scheduled"
 
     def run_once(self) -> dict[str, str]:

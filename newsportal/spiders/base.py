@@ -8,15 +8,17 @@ from what a reader sees, so an unknown or redesigned markup still crawls.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import logging
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 import scrapy
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
@@ -230,6 +232,12 @@ class PortalSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind = f"http_{response.status}"
+        elif failure.check(DownloadCancelledError) or (
+            failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(failure.value)
+        ):
+            kind = "too_large"  # over DOWNLOAD_MAXSIZE, on the wire or once decompressed
+        elif failure.check(zlib.error, gzip.BadGzipFile, EOFError):
+            kind = "bad_encoding"  # a corrupt gzip/deflate body
         else:
             kind = failure.type.__name__ if failure.type else "error"
             kind = "timeout" if "Timeout" in kind else kind

@@ -19,14 +19,25 @@ its defects:
 (d) ``DELTAFETCH_DIR`` is resolved to an absolute directory (:func:`resolve_data_dir`), so it
     works under scrapyd, where stock deltafetch disabled itself with a mere warning.
 
+(e) the store belongs to a destination: one file per spider *and* MongoDB server, database and
+    collection (:func:`store_name`; never a credential), so a new ``MONGO_DATABASE`` or
+    ``MONGO_COLLECTION`` starts from what it holds -- nothing -- and gets a full crawl. Stock
+    deltafetch keyed it by spider name only: a new destination was silently left empty;
+(f) ``deltafetch/skipped`` counts pages stored by an *earlier* run, each once: a request for a
+    page this run stored already is dropped silently (the dupefilter would have dropped it
+    anyway), so a first run on an empty store reports no skips.
+
 Pages are keyed by canonical URL. Only requests whose key was recorded are skipped, and only
 article pages that produced a stored article get recorded: home and list pages are always
-fetched, which is how a rerun finds new articles.
+fetched, which is how a rerun finds new articles. A URL that redirected to the article counts
+as seen only when it is an address of that same article (or carries no article id at all).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -40,8 +51,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from newsportal.cms.addresses import article_key
 from newsportal.processors import canonicalize_url
-from newsportal.storage.mongo import items_stored, redact_uri, storage_enabled
+from newsportal.storage.mongo import destination_tag, items_stored, redact_uri, storage_enabled
 from newsportal.storage.spool import resolve_data_dir
 
 logger = logging.getLogger(__name__)
@@ -132,6 +144,23 @@ class SeenStore:
             self.db = None
 
 
+def store_name(spider_name: str, settings: Any, with_storage: bool) -> str:
+    """The seen-store file of one spider and one destination.
+
+    With MongoDB: the server, database and collection (hashed, so no credential reaches the
+    file name); with the feed only: the feed file. Each destination starts from what it holds.
+    """
+    if with_storage:
+        database = settings.get("MONGO_DATABASE") or "newsportal"
+        collection = settings.get("MONGO_COLLECTION") or "articles"
+        tag = destination_tag(settings.get("MONGO_URI"), database, collection)
+        return f"{spider_name}.{database}.{collection}.{tag}.sqlite3"
+    feed = settings.get("NEWSPORTAL_FEED") or ""
+    feed = os.path.abspath(feed % {"name": spider_name}) if feed else ""
+    tag = hashlib.sha1(feed.encode("utf-8")).hexdigest()[:10]
+    return f"{spider_name}.feed.{tag}.sqlite3"
+
+
 def stored_urls(crawler: Crawler) -> Iterator[str]:
     """Every canonical URL MongoDB holds an article for: document ids and their aliases."""
     from pymongo import MongoClient
@@ -190,7 +219,8 @@ class DeltaFetch:
 
     def spider_opened(self, spider: Spider) -> None:
         self.stats.set_value("deltafetch/skipped_articles", 0)
-        store = SeenStore(self.directory / f"{spider.name}.sqlite3")
+        name = store_name(spider.name, self.crawler.settings, self.wait_for_storage)
+        store = SeenStore(self.directory / name)
         reset = self.reset or getattr(spider, "deltafetch_reset", False)
         if reset:
             store.reset()
@@ -291,12 +321,21 @@ class DeltaFetch:
         return request.meta.get("deltafetch_key") or canonicalize_url(request.url)
 
     def _page_keys(self, response: Response) -> set[str]:
-        """Every name the page that produced an item was requested under (redirects too)."""
+        """Every name the page that produced an item was requested under (redirects too).
+
+        A URL that redirected here counts only if it is an address of this same article (or
+        carries no article id): an article URL redirected to a login page or to another
+        article must be fetched again once its own article is there.
+        """
         request = response.request
         keys = {canonicalize_url(response.url)}
         if request is not None:
             keys.add(self.request_key(request))
-            keys.update(canonicalize_url(url) for url in request.meta.get("redirect_urls", []))
+            own = article_key(response.url)
+            for url in request.meta.get("redirect_urls", []):
+                other = article_key(url)
+                if other is None or other == own:
+                    keys.add(canonicalize_url(url))
         return keys
 
     def _filter(self, response: Response, output: Any) -> bool:
@@ -305,12 +344,15 @@ class DeltaFetch:
             if not output.meta.get("deltafetch_enabled", True) or self.store is None:
                 return True
             key = self.request_key(output)
+            if key in self._marked_now:
+                # Stored by this very run: the dupefilter would drop it too; no skip to report.
+                return False
             if key in self.store:
-                logger.debug("Not downloading stored page again: %s", output)
-                self.stats.inc_value("deltafetch/skipped")
                 # Articles stored by an earlier run, each once: what "seen" means to a monitor.
-                if key not in self._marked_now and key not in self._skipped_keys:
+                if key not in self._skipped_keys:
+                    logger.debug("Not downloading stored page again: %s", output)
                     self._skipped_keys.add(key)
+                    self.stats.inc_value("deltafetch/skipped")
                     self.stats.inc_value("deltafetch/skipped_articles")
                 return False
             return True

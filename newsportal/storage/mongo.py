@@ -21,24 +21,30 @@ batch; that is what the deltafetch middleware waits for before it counts a page 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
+import sys
+from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+import bson
 from itemadapter import ItemAdapter
-from pymongo import ASCENDING, MongoClient, UpdateOne
+from pymongo import ASCENDING, DeleteOne, MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, PyMongoError
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
+from newsportal.cms.addresses import address_rank, article_key
 from newsportal.signals import article_alias
 from newsportal.storage.spool import Spool, resolve_data_dir
 
@@ -100,6 +106,49 @@ def uri_password(uri: str) -> str | None:
     return match["userinfo"].split(":", 1)[1] or None
 
 
+def destination_hosts(uri: str) -> str:
+    """The server part of a MongoDB URI (hosts and ports), without any credentials."""
+    match = _USERINFO.match(uri)
+    rest = uri[match.end() :] if match else uri.split("://", 1)[-1]
+    hosts = rest.split("/", 1)[0].split("?", 1)[0].lower()
+    return ",".join(sorted(hosts.split(",")))
+
+
+def destination_tag(uri: str, database: str, collection: str) -> str:
+    """A short, credential-free name for one destination (server, database, collection).
+
+    State that caches what a destination holds (the seen-store) or waits to be written to it
+    (the spool) is keyed by this, so a new ``MONGO_DATABASE`` or ``MONGO_COLLECTION`` never
+    inherits another one's state, and no password ever reaches a file name.
+    """
+    name = f"{destination_hosts(uri)}/{database}.{collection}"
+    return hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+
+
+def exit_nonzero_at_end(reason: str) -> None:
+    """Make the process end with exit code 1 once Scrapy has finished, whatever it reports.
+
+    ``scrapy crawl`` exits 0 for any crawl that started, so a run that lost articles would look
+    fine to cron, CI and scrapyd. Called once per process; the exit happens after every log line
+    was written.
+    """
+    global _EXIT_REASON
+    if _EXIT_REASON is None:
+        atexit.register(_exit_nonzero)
+    _EXIT_REASON = reason
+
+
+_EXIT_REASON: str | None = None
+
+
+def _exit_nonzero() -> None:  # pragma: no cover - runs at interpreter exit
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(1)
+
+
 def storage_enabled(settings: BaseSettings) -> bool:
     """Whether :class:`MongoPipeline` will store this run's items (it needs ``MONGO_URI``)."""
     if not settings.get("MONGO_URI"):
@@ -144,11 +193,17 @@ def _as_date(value: Any) -> Any:
     return _utc(value) if isinstance(value, datetime) else value
 
 
+def _norm_title(title: Any) -> str:
+    return " ".join(str(title or "").split())
+
+
 def article_record(item: Any, now: datetime) -> dict[str, Any]:
     """The storage record of one item: what is written, and what the spool keeps if it can't be.
 
     ``published_at`` and ``crawled_at`` become UTC datetimes (BSON dates); ``published_at_raw``
-    keeps the text the date was read from.
+    keeps the text the date was read from. ``article_key`` (the id the address carries, see
+    :func:`newsportal.cms.addresses.article_key`) is stored too: it is how a later batch or run
+    finds the same article under another address.
     """
     adapter = ItemAdapter(item)
     doc = {key: value for key, value in adapter.items() if key not in {"aliases", "_id"}}
@@ -156,6 +211,7 @@ def article_record(item: Any, now: datetime) -> dict[str, Any]:
         if key in doc:
             doc[key] = _as_date(doc[key])
     url = adapter["url"]
+    doc["article_key"] = article_key(url)
     aliases = [alias for alias in adapter.get("aliases") or [] if alias and alias != url]
     return {
         "_id": url,
@@ -186,6 +242,104 @@ def coalesce(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(merged.values())
 
 
+def _identity(record: dict[str, Any]) -> tuple[str, str] | None:
+    """What makes two addresses one article: the id they carry and the title they show."""
+    doc = record["doc"]
+    if doc is None:
+        return None
+    key = doc.get("article_key") or article_key(record["_id"])
+    return (key, _norm_title(doc.get("title"))) if key else None
+
+
+def _preferred(ids: set[str], existing: set[str]) -> str:
+    """The address kept: lowest address_rank (static); then one already stored; then by name."""
+    return min(ids, key=lambda url: (address_rank(url), url not in existing, url))
+
+
+class Plan:
+    """What one batch does to MongoDB after merging the addresses of one article."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.deletes: list[str] = []  # stored documents folded into another address
+        self.moved: dict[str, str] = {}  # address -> the address now kept
+
+
+def plan_batch(collection: Collection, records: list[dict[str, Any]]) -> Plan:
+    """Merge records (and stored documents) that are one article under several addresses.
+
+    Two records are one article when their address carries the same id (``article_key``) and
+    their titles are equal: a static and a dynamic address of one PHPCMS/DedeCMS/EmpireCMS
+    article. A fingerprint is not enough across runs, where each run may meet another address
+    first, so stored documents of the same key are read back and merged too: the article is
+    kept once, under its preferred address (:func:`address_rank`), the others become aliases,
+    and a document re-keyed to a better address keeps ``first_seen_at``, ``revision`` and its
+    aliases. Blocking: run it in a thread.
+    """
+    plan = Plan()
+    records = coalesce(records)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        identity = _identity(record)
+        if identity is not None:
+            groups[identity].append(record)
+    stored: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    if groups:
+        keys = sorted({key for key, _ in groups})
+        projection = {
+            "_id": 1,
+            "title": 1,
+            "article_key": 1,
+            "aliases": 1,
+            "first_seen_at": 1,
+            "updated_at": 1,
+            "revision": 1,
+            "content_hash": 1,
+        }
+        for doc in collection.find({"article_key": {"$in": keys}}, projection):
+            stored[(doc.get("article_key"), _norm_title(doc.get("title")))].append(doc)
+    merged_away: set[int] = set()
+    for identity, members in groups.items():
+        docs = stored.get(identity, [])
+        existing = {doc["_id"] for doc in docs}
+        ids = {record["_id"] for record in members} | existing
+        if len(ids) == 1:
+            continue
+        keep = _preferred(ids, existing)
+        latest = members[-1]
+        aliases: list[str] = []
+        for url in [
+            *sorted(ids),
+            *(a for r in members for a in r["aliases"]),
+            *(a for d in docs for a in d.get("aliases") or []),
+        ]:
+            if url != keep and url not in aliases:
+                aliases.append(url)
+        record = {**latest, "_id": keep, "doc": {**latest["doc"], "url": keep}, "aliases": aliases}
+        if keep not in existing and docs:
+            oldest = min(docs, key=lambda d: (d.get("first_seen_at") or latest["at"], d["_id"]))
+            record["inherit"] = {
+                "first_seen_at": oldest.get("first_seen_at") or latest["at"],
+                "updated_at": oldest.get("updated_at") or latest["at"],
+                "revision": oldest.get("revision") or 1,
+                "content_hash": oldest.get("content_hash"),
+            }
+        for member in members:
+            merged_away.add(id(member))
+        plan.records.append(record)
+        plan.deletes.extend(sorted(existing - {keep}))
+        for url in ids - {keep}:
+            plan.moved[url] = keep
+    for record in records:
+        if id(record) in merged_away:
+            continue
+        if record["doc"] is None and record["_id"] in plan.moved:
+            record = {**record, "_id": plan.moved[record["_id"]]}
+        plan.records.append(record)
+    plan.records = coalesce(plan.records)
+    return plan
+
+
 def write_ops(record: dict[str, Any]) -> list[UpdateOne]:
     """The update statements of one record (see the module docstring for why two)."""
     key, at = record["_id"], record["at"]
@@ -193,6 +347,27 @@ def write_ops(record: dict[str, Any]) -> list[UpdateOne]:
     if record["doc"] is None:
         return [UpdateOne({"_id": key}, {"$addToSet": aliases})]
     digest = record["hash"]
+    inherit = record.get("inherit")
+    if inherit is not None:
+        # A stored article moving to its preferred address: one statement, computed here
+        # (the document at the new address does not exist yet).
+        changed = inherit["content_hash"] != digest
+        return [
+            UpdateOne(
+                {"_id": key},
+                {
+                    "$set": record["doc"],
+                    "$setOnInsert": {
+                        "first_seen_at": inherit["first_seen_at"],
+                        "updated_at": at if changed else inherit["updated_at"],
+                        "content_hash": digest,
+                        "revision": inherit["revision"] + (1 if changed else 0),
+                    },
+                    "$addToSet": aliases,
+                },
+                upsert=True,
+            )
+        ]
     return [
         UpdateOne(
             {"_id": key},
@@ -219,27 +394,65 @@ class WriteOutcome:
     """What one bulk write did, in the terms of our stats."""
 
     def __init__(self) -> None:
-        self.inserted = self.updated = self.unchanged = 0
-        self.failed_ids: set[str] = set()
+        self.inserted = self.updated = self.unchanged = self.readdressed = self.merged = 0
+        self.failed: dict[str, str] = {}  # _id -> why MongoDB (or the driver) refused it
+        self.records: list[dict[str, Any]] = []  # as written, after merging addresses
+        self.moved: dict[str, str] = {}
+
+    @property
+    def failed_ids(self) -> set[str]:
+        return set(self.failed)
 
 
-def write_records(collection: Collection, records: list[dict[str, Any]]) -> WriteOutcome:
+def _refusal(record: dict[str, Any], limit: int) -> str | None:
+    """Why the driver would refuse this record's document, or None."""
+    if record["doc"] is None:
+        return None
+    try:
+        size = len(bson.encode(record["doc"]))
+    except Exception:  # bson.errors.InvalidDocument, OverflowError: a value BSON cannot hold
+        return "invalid_document"
+    return "document_too_large" if size > limit else None
+
+
+def write_records(
+    collection: Collection, records: list[dict[str, Any]], max_bytes: int = 16 * 1024 * 1024
+) -> WriteOutcome:
     """One unordered ``bulk_write`` for all records. Blocking: run it in a thread.
 
-    Raises PyMongoError when the server is unreachable (the caller retries and spools); a
-    per-document write error (e.g. a document too large) is permanent, so it is reported in
-    ``failed_ids`` instead of being retried for ever.
+    Raises PyMongoError when the server is unreachable (the caller retries and spools). A
+    document MongoDB or the driver refuses (too large, not encodable, a write error) is
+    permanent: it is reported in ``failed`` with its reason and never costs the others.
     """
-    records = coalesce(records)
-    ops: list[UpdateOne] = []
-    keys: list[str] = []
+    plan = plan_batch(collection, records)
+    outcome = WriteOutcome()
+    outcome.moved = plan.moved
+    # Checked here: pymongo raises DocumentTooLarge (no PyMongoError) for the whole bulk.
+    limit = max_bytes - 16 * 1024  # room for the update statement around the document
+    kept = []
+    for record in plan.records:
+        reason = _refusal(record, limit)
+        if reason:
+            outcome.failed[record["_id"]] = reason
+        else:
+            kept.append(record)
+    outcome.records = plan.records
+    _bulk(collection, kept, plan.deletes, outcome)
+    return outcome
+
+
+def _bulk(
+    collection: Collection, records: list[dict[str, Any]], deletes: list[str], out: WriteOutcome
+) -> None:
+    ops: list[UpdateOne | DeleteOne] = []
+    owners: list[dict[str, Any]] = []
     for record in records:
         record_ops = write_ops(record)
         ops.extend(record_ops)
-        keys.extend([record["_id"]] * len(record_ops))
-    outcome = WriteOutcome()
+        owners.extend([record] * len(record_ops))
+    ops.extend(DeleteOne({"_id": url}) for url in deletes)
     if not ops:
-        return outcome
+        return
     try:
         result = collection.bulk_write(ops, ordered=False).bulk_api_result
     except BulkWriteError as exc:
@@ -247,20 +460,58 @@ def write_records(collection: Collection, records: list[dict[str, Any]]) -> Writ
         if result.get("writeConcernErrors") or not result.get("writeErrors"):
             raise
         for error in result["writeErrors"]:
-            key = keys[error["index"]]
-            outcome.failed_ids.add(key)
-            logger.error("MongoDB refused article %s: %s", key, error.get("errmsg"))
-    articles = sum(1 for record in records if record["doc"] is not None)
-    alias_only = len(records) - articles
-    refused = sum(
-        1 for record in records if record["doc"] is not None and record["_id"] in outcome.failed_ids
-    )
-    outcome.inserted = result.get("nUpserted", 0)
-    existing = max(articles - refused - outcome.inserted, 0)
-    changed = result.get("nMatched", 0) - existing - alias_only
-    outcome.updated = min(max(changed, 0), existing)
-    outcome.unchanged = existing - outcome.updated
-    return outcome
+            if error["index"] < len(owners):
+                reason = "mongo_write_error"
+                if error.get("code") in (10334, 17419, 17420):  # BSONObjectTooLarge and kin
+                    reason = "document_too_large"
+                owner = owners[error["index"]]
+                out.failed.setdefault(owner["_id"], reason)
+                logger.error("MongoDB refused article %s: %s", owner["_id"], error.get("errmsg"))
+    except PyMongoError:
+        raise
+    except Exception as exc:  # InvalidDocument, DocumentTooLarge, OverflowError: not PyMongoError
+        if len(records) <= 1:
+            for record in records:
+                out.failed[record["_id"]] = _reason(exc)
+            if records:
+                logger.error("MongoDB driver refused article %s: %s", records[0]["_id"], exc)
+            if deletes:
+                _bulk(collection, [], deletes, out)
+            return
+        # Find the culprit without costing the others: each record on its own.
+        for record in records:
+            _bulk(collection, [record], [], out)
+        if deletes:
+            _bulk(collection, [], deletes, out)
+        return
+    _count(result, owners, records, out)
+
+
+def _reason(exc: BaseException) -> str:
+    name = type(exc).__name__
+    return "document_too_large" if name == "DocumentTooLarge" else "invalid_document"
+
+
+def _count(
+    result: dict[str, Any],
+    owners: list[dict[str, Any]],
+    records: list[dict[str, Any]],
+    out: WriteOutcome,
+) -> None:
+    upserted = {owners[u["index"]]["_id"] for u in result.get("upserted") or []}
+    articles = [r for r in records if r["doc"] is not None and r["_id"] not in out.failed]
+    alias_only = sum(1 for r in records if r["doc"] is None)
+    new = [r for r in articles if r["_id"] in upserted and "inherit" not in r]
+    moved = [r for r in articles if r["_id"] in upserted and "inherit" in r]
+    out.inserted += len(new)
+    out.readdressed += len(moved)
+    out.merged += result.get("nRemoved", 0) or 0
+    existing = len(articles) - len(new) - len(moved)
+    changed = (result.get("nMatched", 0) or 0) - existing - alias_only
+    changed = min(max(changed, 0), existing)
+    moved_changed = sum(1 for r in moved if r["inherit"]["content_hash"] != r["hash"])
+    out.updated += changed + moved_changed
+    out.unchanged += existing - changed + len(moved) - moved_changed
 
 
 class MongoPipeline:
@@ -284,6 +535,8 @@ class MongoPipeline:
         self.retry_times = max(0, settings.getint("MONGO_RETRY_TIMES", 3))
         self.retry_backoff = max(0.0, settings.getfloat("MONGO_RETRY_BACKOFF", 1.0))
         self.timeout_ms = max(100, settings.getint("MONGO_TIMEOUT_MS", 3000))
+        # MongoDB's own limit; lower it to refuse oversized articles earlier.
+        self.max_doc_bytes = settings.getint("MONGO_MAX_DOCUMENT_BYTES", 16 * 1024 * 1024)
         self.client: MongoClient = self._connect()
         self.collection: Collection = self.client[self.database_name][self.collection_name]
         spool_dir = resolve_data_dir(
@@ -295,6 +548,10 @@ class MongoPipeline:
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._down = False
+        # A spool left by an earlier run in a place we cannot write: kept, never replayed here.
+        self._spool_blocked = False
+        self._lost = 0
+        self._moved: dict[str, str] = {}  # address -> the preferred address it was merged into
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MongoPipeline:
@@ -353,9 +610,12 @@ class MongoPipeline:
 
     async def open_spider(self) -> None:
         await asyncio.to_thread(self._create_indexes)
-        if self.spool.pending():
+        if self._spool_pending():
             logger.info("Replaying articles spooled by an earlier run from %s", self.spool.path)
             await self._replay(self.retry_times)
+
+    def _spool_pending(self) -> bool:
+        return not self._spool_blocked and self.spool.pending()
 
     def _create_indexes(self) -> None:
         # _id is the canonical URL: unique by nature, no extra index needed for it.
@@ -363,6 +623,8 @@ class MongoPipeline:
         self.collection.create_index(
             [("site", ASCENDING), ("section", ASCENDING)], name="site_section"
         )
+        # One article under several addresses (static, dynamic) is found by the id they carry.
+        self.collection.create_index([("article_key", ASCENDING)], name="article_key")
 
     async def close_spider(self) -> None:
         """Flush the pending batch: also runs on SIGTERM/Ctrl-C, Scrapy's graceful shutdown."""
@@ -371,22 +633,34 @@ class MongoPipeline:
             with contextlib.suppress(Exception):
                 await task
         await self.flush()
-        if self.spool.pending():
+        if self._spool_pending():
             async with self._lock:
                 await self._replay(self.retry_times)
-        if self.spool.pending():
+        if self._spool_pending():
             logger.warning(
                 "MongoDB at %s is still unreachable: spooled articles stay in %s and are "
                 "replayed by the next run",
                 self.safe_uri,
                 self.spool.path,
             )
+        if self._lost:
+            logger.warning(
+                "%d articles of this run were LOST (MongoDB unreachable, spool not writable); "
+                "they are not marked stored, so the next run fetches them again. Exit code 1.",
+                self._lost,
+            )
         self.client.close()
 
     # -- items -----------------------------------------------------------------------------------
 
     async def process_item(self, item: Any) -> Any:
-        self._batch.append((article_record(item, datetime.now(UTC)), item))
+        try:
+            record = article_record(item, datetime.now(UTC))
+        except (TypeError, ValueError) as exc:  # a field no document can hold
+            self.stats.inc_value(_STAT + "write_errors")
+            self.stats.inc_value("newsportal/dropped/invalid_document")
+            raise DropItem(f"not storable ({exc}): {ItemAdapter(item).get('url')}") from None
+        self._batch.append((record, item))
         if len(self._batch) >= self.batch_size:
             await self.flush()
         elif len(self._batch) == 1:
@@ -395,6 +669,7 @@ class MongoPipeline:
 
     def _on_alias(self, url: str, alias: str) -> None:
         now = datetime.now(UTC)
+        url = self._moved.get(url, url)
         for record, _ in self._batch:
             if record["_id"] == url and record["doc"] is not None:
                 if alias not in record["aliases"]:
@@ -429,7 +704,7 @@ class MongoPipeline:
                 return
             attempts = 0 if self._down else self.retry_times
             records = [record for record, _ in batch]
-            if self.spool.pending() and not await self._replay(attempts):
+            if self._spool_pending() and not await self._replay(attempts):
                 await self._to_spool(records)
                 return
             outcome = await self._write(records, attempts)
@@ -439,15 +714,18 @@ class MongoPipeline:
             stored = [
                 item
                 for record, item in batch
-                if item is not None and record["_id"] not in outcome.failed_ids
+                if item is not None
+                and outcome.moved.get(record["_id"], record["_id"]) not in outcome.failed
             ]
-            self._stored(records, stored, outcome)
+            self._stored(stored, outcome)
 
     async def _write(self, records: list[dict[str, Any]], retries: int) -> WriteOutcome | None:
         """Write with up to ``retries`` retries and exponential backoff; None when it failed."""
         for attempt in range(retries + 1):
             try:
-                outcome = await asyncio.to_thread(write_records, self.collection, records)
+                outcome = await asyncio.to_thread(
+                    write_records, self.collection, records, self.max_doc_bytes
+                )
             except PyMongoError as exc:
                 if attempt < retries:
                     delay = min(self.retry_backoff * 2**attempt, 60.0)
@@ -480,12 +758,18 @@ class MongoPipeline:
             await asyncio.to_thread(self.spool.append, records)
         except OSError as exc:
             self.stats.inc_value(_STAT + "lost", len(records))
-            logger.error(
-                "%d articles are LOST: MongoDB is unreachable and the spool %s failed (%s)",
+            # One ERROR for the whole run; the crawl goes on (later batches may get through) but
+            # ends with exit code 1: a run that lost articles did not do its job.
+            log = logger.debug if self._lost else logger.error
+            log(
+                "%d articles are LOST: MongoDB is unreachable and the spool %s cannot be "
+                "written (%s). The crawl goes on and will exit with code 1",
                 len(records),
                 self.spool.path,
-                exc,
+                exc.strerror or exc,
             )
+            self._lost += len(records)
+            exit_nonzero_at_end("articles lost")
             return
         self.stats.inc_value(_STAT + "spooled", len(records))
         logger.warning(
@@ -500,32 +784,47 @@ class MongoPipeline:
         Call with ``self._lock`` held (or before any flush can run): replayed records must reach
         MongoDB before newer versions of the same articles do.
         """
-        with self.spool.locked():
-            records = self.spool.read()
-            for start in range(0, len(records), self.batch_size):
-                chunk = records[start : start + self.batch_size]
-                outcome = await self._write(chunk, retries)
-                if outcome is None:
-                    return False
-                self._stored(chunk, [], outcome)
-                self.stats.inc_value(_STAT + "replayed", len(chunk))
-            self.spool.clear()
+        try:
+            with self.spool.locked():
+                records = self.spool.read()
+                for start in range(0, len(records), self.batch_size):
+                    chunk = records[start : start + self.batch_size]
+                    outcome = await self._write(chunk, retries)
+                    if outcome is None:
+                        return False
+                    self._stored([], outcome)
+                    self.stats.inc_value(_STAT + "replayed", len(chunk))
+                self.spool.clear()
+        except OSError as exc:
+            # Never abort a crawl over a spool we cannot lock or clear: keep it, say so once.
+            self._spool_blocked = True
+            self.stats.set_value(_STAT + "spool_blocked", 1)
+            logger.error(
+                "The spool %s cannot be replayed and cleared (%s): it is kept as it is, for "
+                "an operator to fix its directory. Its articles were never marked stored, so "
+                "crawls fetch them again; this crawl goes on without it",
+                self.spool.path,
+                exc.strerror or exc,
+            )
+            return True
         if records:
             logger.info("Replayed %d spooled articles into MongoDB", len(records))
         return True
 
-    def _stored(
-        self, records: list[dict[str, Any]], items: list[Any], outcome: WriteOutcome
-    ) -> None:
-        for name in ("inserted", "updated", "unchanged"):
+    def _stored(self, items: list[Any], outcome: WriteOutcome) -> None:
+        for name in ("inserted", "updated", "unchanged", "readdressed", "merged"):
             value = getattr(outcome, name)
             if value:
                 self.stats.inc_value(_STAT + name, value)
-        if outcome.failed_ids:
-            self.stats.inc_value(_STAT + "write_errors", len(outcome.failed_ids))
+        self._moved.update(outcome.moved)
+        for url, reason in outcome.failed.items():
+            # A refused document is a lost article: a drop with its reason, like any other.
+            self.stats.inc_value(_STAT + "write_errors")
+            self.stats.inc_value(f"newsportal/dropped/{reason}")
+            logger.warning("Dropped article (%s): %s", reason, url)
         urls: list[str] = []
-        for record in records:
-            if record["_id"] in outcome.failed_ids:
+        for record in outcome.records:
+            if record["_id"] in outcome.failed:
                 continue
             urls.append(record["_id"])
             urls.extend(record["aliases"])

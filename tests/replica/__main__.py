@@ -1,6 +1,9 @@
 """The offline demo site: ``python -m tests.replica serve --root DIR --port 8800 [--articles N]``.
 
-Builds the replica when DIR has no truth.json, then serves it until Ctrl-C.
+Builds the replica when DIR has no truth.json, then serves it until Ctrl-C. ``--hostile``
+serves it misbehaving (see :mod:`tests.replica.hostile`): hanging, resetting, bomb and 50 MB
+pages, a redirect loop, links to private IPs and ``file:``, and login walls and 系统繁忙 pages
+at some article URLs the first time each is requested.
 """
 
 import argparse
@@ -22,6 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--articles", type=int, default=220)
     serve.add_argument("--extra", type=int, default=0)
     serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument("--hostile", action="store_true", help="serve it misbehaving")
     build = sub.add_parser("build", help="(re)build the replica into ROOT and exit")
     build.add_argument("--root", type=Path, required=True)
     build.add_argument("--articles", type=int, default=220)
@@ -29,6 +33,21 @@ def main(argv: list[str] | None = None) -> None:
     build.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
 
+    if args.command == "serve" and args.hostile:
+        from tests.replica.hostile import HostileServer, build_hostile_site
+
+        site = build_hostile_site(args.root, articles=args.articles, seed=args.seed)
+        print(f"built {len(site.truth['articles'])} articles into {args.root}", flush=True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        with HostileServer(site, host=args.host, port=args.port) as server:
+            print(f"hostile replica serving; use: http_proxy={server.proxy_url}", flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                print("stopped", flush=True)
+        return
     if args.command == "build" or not (args.root / "truth.json").exists():
         truth = build_site(args.root, articles=args.articles, extra=args.extra, seed=args.seed)
         print(f"built {len(truth['articles'])} articles into {args.root}", flush=True)
