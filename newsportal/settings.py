@@ -127,8 +127,7 @@ LOG_LEVEL = NEWSPORTAL_LOG_LEVEL
 # NEWSPORTAL_DATA_DIR/monitor/<spider>.json.
 NEWSPORTAL_MONITOR_ENABLED = True
 SPIDERMON_ENABLED = NEWSPORTAL_MONITOR_ENABLED
-# Spidermon, whose closing checks judge a shared crawl once, on its last worker out.
-EXTENSIONS = {**EXTENSIONS, "newsportal.frontier.stats.CrawlMonitors": 500}
+EXTENSIONS = {**EXTENSIONS, "spidermon.contrib.scrapy.extensions.Spidermon": 500}
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsportal.ops.monitors.SpiderCloseMonitorSuite",)
 # A secret (its URL holds the token): give it as NEWSPORTAL_MONITOR_WEBHOOK_FILE on a scrapyd host.
 NEWSPORTAL_MONITOR_WEBHOOK = ""
@@ -217,8 +216,11 @@ DOWNLOAD_HANDLERS = {
     "http": "newsportal.frontier.politeness.SharedPolitenessHandler",
     "https": "newsportal.frontier.politeness.SharedPolitenessHandler",
 }
-# Seconds without a heartbeat after which a worker counts as gone (kill -9) for the crawl-wide
-# closing checks, which the last worker out runs on the sum of all workers' stats.
+# A shared crawl is judged once: each worker adds its stats to the crawl's sum in Redis at
+# close, and the last worker out runs the closing checks on the sum (newsportal.frontier.stats).
+EXTENSIONS = {**EXTENSIONS, "newsportal.frontier.stats.SharedCrawlStats": 550}  # off w/o Redis
+NEWSPORTAL_MONITOR_SCOPE = "newsportal.frontier.stats.crawl_scope"
+# Seconds without a heartbeat after which a worker counts as gone (kill -9) for that verdict.
 NEWSPORTAL_CRAWL_WORKER_TIMEOUT = 20.0
 # The last worker out writes the whole crawl's summed stats here as JSON ("%(name)s"); empty: off.
 NEWSPORTAL_CRAWL_STATS_FILE = ""

@@ -328,9 +328,7 @@ def close_with_stats(crawler, stats: dict[str, Any]) -> Spidermon:
 
 def test_project_settings_register_the_suite():
     assert project_settings.SPIDERMON_ENABLED is True
-    # Spidermon itself, judging a shared crawl once (newsportal.frontier.stats).
-    assert project_settings.EXTENSIONS["newsportal.frontier.stats.CrawlMonitors"] == 500
-    assert "spidermon.contrib.scrapy.extensions.Spidermon" not in project_settings.EXTENSIONS
+    assert project_settings.EXTENSIONS["spidermon.contrib.scrapy.extensions.Spidermon"] == 500
     assert project_settings.SPIDERMON_SPIDER_CLOSE_MONITORS == (
         "newsportal.ops.monitors.SpiderCloseMonitorSuite",
     )

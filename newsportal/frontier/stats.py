@@ -41,8 +41,7 @@ from typing import Any
 import redis
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from spidermon.contrib.scrapy.extensions import Spidermon
-from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
+from scrapy.exceptions import NotConfigured
 from spidermon.utils.field_coverage import calculate_field_coverage
 from twisted.internet import task
 
@@ -54,6 +53,7 @@ logger = logging.getLogger(__name__)
 STAT_PREFIX = "newsportal/cluster"
 # Stats that are a peak or a level, not a count: the crawl's value is the largest.
 MAX_STATS = ("memusage/max", "memusage/startup", "request_depth_max")
+MAX_PREFIXES = ("newsportal/frontier/memory/",)  # Redis's size, as each worker measured it
 # Recomputed on the sum rather than added up.
 DERIVED_PREFIXES = ("spidermon_field_coverage/", "elapsed_time_seconds", "finish_reason")
 # Stats naming this worker rather than counting anything.
@@ -139,6 +139,10 @@ def _epoch(value: dt.datetime) -> float:
     return value.timestamp()
 
 
+def _is_level(key: str) -> bool:
+    return key in MAX_STATS or key.startswith(MAX_PREFIXES)
+
+
 def stat_fields(stats: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """How each of a worker's stats goes into the crawl's sum: ``(kind, stat, value)``.
 
@@ -157,9 +161,9 @@ def stat_fields(stats: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         elif isinstance(value, bool):
             continue
         elif isinstance(value, int):
-            fields.append(("max" if key in MAX_STATS else "i", key, str(value)))
+            fields.append(("max" if _is_level(key) else "i", key, str(value)))
         elif isinstance(value, float):
-            fields.append(("max" if key in MAX_STATS else "f", key, repr(value)))
+            fields.append(("max" if _is_level(key) else "f", key, repr(value)))
     reason = stats.get("finish_reason")
     if isinstance(reason, str) and reason:
         fields.append(("i", f"{STAT_PREFIX}/finish_reason/{reason}", "1"))
@@ -258,27 +262,49 @@ class CrawlStats:
         self.client.set(self.last_key, IsoJSONEncoder(ensure_ascii=False).encode(stats))
 
 
-# --- the extension ----------------------------------------------------------------------------
+# --- the extension and the monitors' scope --------------------------------------------------
 
 
-class CrawlMonitors(Spidermon):
-    """Spidermon, with its closing checks run once per shared crawl (module docstring).
+def crawl_scope(crawler: Crawler) -> Mapping[str, Any] | None:
+    """``NEWSPORTAL_MONITOR_SCOPE`` (:func:`newsportal.ops.monitors.judged_stats`): the stats
+    the closing checks judge. The whole crawl's sum on the last worker out, None on the others
+    (they skip the checks), this worker's own stats without a shared crawl."""
+    extension = getattr(crawler, "_newsportal_crawl_stats", None)
+    if extension is None:
+        return crawler.stats.get_stats()
+    return extension.judge()
 
-    Replaces ``spidermon.contrib.scrapy.extensions.Spidermon`` in ``EXTENSIONS``; without
-    ``NEWSPORTAL_REDIS_URL`` it is exactly Spidermon.
-    """
+
+class SharedCrawlStats:
+    """Extension: registers the worker in its run at spider open, beats while it runs, and at
+    close adds its stats to the crawl's sum (module docstring). Off without
+    ``NEWSPORTAL_REDIS_URL``. Ordered after Spidermon (500), which asks it for the stats to
+    judge (:func:`crawl_scope`), and before the stats file (900), which then shows the verdict."""
+
+    def __init__(self, crawler: Crawler, timeout: float, crawl_stats_file: str) -> None:
+        self.crawler = crawler
+        self.timeout = timeout
+        self.crawl_stats_file = crawl_stats_file
+        self.shared: CrawlStats | None = None
+        self._heartbeat: task.LoopingCall | None = None
+        self._judged = False
+        self._verdict: dict[str, Any] | None = None  # the crawl's stats, on the last worker out
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CrawlMonitors:
-        extension = super().from_crawler(crawler)
-        extension.shared = None
-        extension.timeout = crawler.settings.getfloat("NEWSPORTAL_CRAWL_WORKER_TIMEOUT", 20.0)
-        extension._heartbeat = None
-        if crawler.settings.get("NEWSPORTAL_REDIS_URL"):
-            crawler.signals.connect(extension.join_crawl, signal=signals.spider_opened)
+    def from_crawler(cls, crawler: Crawler) -> SharedCrawlStats:
+        if not crawler.settings.get("NEWSPORTAL_REDIS_URL"):
+            raise NotConfigured
+        extension = cls(
+            crawler,
+            timeout=crawler.settings.getfloat("NEWSPORTAL_CRAWL_WORKER_TIMEOUT", 20.0),
+            crawl_stats_file=crawler.settings.get("NEWSPORTAL_CRAWL_STATS_FILE") or "",
+        )
+        crawler._newsportal_crawl_stats = extension
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def join_crawl(self, spider: Spider) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         stats = self.crawler.stats
         run = stats.get_value("newsportal/frontier/run")
         worker = stats.get_value("newsportal/frontier/worker")
@@ -306,9 +332,14 @@ class CrawlMonitors(Spidermon):
         except (redis.RedisError, OSError) as exc:
             logger.debug("Crawl stats heartbeat failed: %s", exc)
 
-    def spider_closed(self, spider: Spider) -> None:
+    def judge(self) -> Mapping[str, Any] | None:
+        """Adds this worker's stats to the crawl's, once; see :func:`crawl_scope`."""
+        if self._judged:
+            return self._verdict if self.shared is not None else self.crawler.stats.get_stats()
+        self._judged = True
         if self._heartbeat is not None and self._heartbeat.running:
             self._heartbeat.stop()
+        stats = self.crawler.stats
         scheduler = getattr(self.crawler.engine, "scheduler", None)
         if self.shared is not None and getattr(scheduler, "lost", False):
             logger.warning(
@@ -317,12 +348,7 @@ class CrawlMonitors(Spidermon):
             )
             self.shared = None
         if self.shared is None:
-            super().spider_closed(spider)
-            return
-        self._add_field_coverage_to_stats()
-        for periodic in self.periodic_tasks.get(spider, []):
-            periodic.stop()
-        stats = self.crawler.stats
+            return stats.get_stats()
         reason = stats.get_value("finish_reason")
         try:
             outcome, value = self.shared.leave(stats.get_stats(), self.timeout)
@@ -331,29 +357,36 @@ class CrawlMonitors(Spidermon):
         except (redis.RedisError, OSError) as exc:
             logger.warning(
                 "Redis unreachable at close (%s): the closing checks judge this worker's own "
-                "stats, and this worker's numbers are missing from the crawl's sum",
+                "stats, and its numbers are missing from the crawl's sum",
                 exc,
             )
-            super().spider_closed(spider)
-            return
-        if outcome != "last":
-            stats.set_value(f"{STAT_PREFIX}/checks_run", 0)
-            if outcome == "late":
-                logger.warning(
-                    "This worker was silent for over %.0f s and counted as gone: the crawl's "
-                    "checks ran without its stats (they are in its own stats file)",
-                    self.timeout,
-                )
-            elif outcome == "judged":
-                logger.info("Shared crawl: another worker ran the closing checks on the sum")
-            else:
-                logger.info(
-                    "Shared crawl: this worker's stats are added to the crawl's; %s other "
-                    "worker(s) still running, the last one out runs the closing checks",
-                    value,
-                )
-            return
-        self._judge_crawl(spider, summed_stats(value, reason))
+            self.shared = None
+            return stats.get_stats()
+        if outcome == "last":
+            self._verdict = summed_stats(value, reason)
+            stats.set_value(f"{STAT_PREFIX}/checks_run", 1)
+            self.crawler.newsportal_crawl_baseline = self.shared
+            logger.info(
+                "Shared crawl: last worker out, judging the stats of %s worker(s)",
+                self._verdict.get(f"{STAT_PREFIX}/workers"),
+            )
+            return self._verdict
+        stats.set_value(f"{STAT_PREFIX}/checks_run", 0)
+        if outcome == "late":
+            logger.warning(
+                "This worker was silent for over %.0f s and counted as gone: the crawl was "
+                "judged without its stats (they are in its own stats file)",
+                self.timeout,
+            )
+        elif outcome == "judged":
+            logger.info("Shared crawl: another worker judged the crawl on the sum")
+        else:
+            logger.info(
+                "Shared crawl: this worker's stats are added to the crawl's; %s other "
+                "worker(s) still running, the last one out judges the crawl",
+                value,
+            )
+        return None
 
     def _wait_for_silent_workers(self, left: int) -> tuple[str, Any]:
         """This worker finished (the frontier is drained), others are still registered: they
@@ -371,32 +404,21 @@ class CrawlMonitors(Spidermon):
             left = value
         return "others", left
 
-    def _judge_crawl(self, spider: Spider, crawl_stats: dict[str, Any]) -> None:
-        shared = self.shared
-        logger.info(
-            "Shared crawl: last worker out, running the closing checks on the stats of %s "
-            "worker(s)",
-            crawl_stats.get(f"{STAT_PREFIX}/workers"),
-        )
-        data = self._generate_data_for_spider(spider)
-        data["stats"] = crawl_stats
-        data["previous_seen"] = shared.previous_seen()
-        data["record_seen"] = lambda seen: shared.record_seen(spider.name, seen)
-        for suite in self.spider_closed_suites:
-            SpiderMonitorRunner(spider=spider).run(suite, **data)
-        worker_stats = self.crawler.stats
-        worker_stats.set_value(f"{STAT_PREFIX}/checks_run", 1)
+    def spider_closed(self, spider: Spider) -> None:
+        self.judge()  # when the checks are off, the sum and the crawl's stats file still count
+        if self._verdict is None:
+            return
+        crawl_stats = self._verdict
         # The verdict, as the checks set it on this worker, belongs to the crawl's stats too.
-        for key, value in worker_stats.get_stats().items():
+        for key, value in self.crawler.stats.get_stats().items():
             if key.startswith("newsportal/monitor/"):
                 crawl_stats[key] = value
         try:
-            shared.keep_last(crawl_stats)
+            self.shared.keep_last(crawl_stats)
         except (redis.RedisError, OSError) as exc:
             logger.warning("Could not keep the crawl's stats in Redis: %s", exc)
-        path = self.crawler.settings.get("NEWSPORTAL_CRAWL_STATS_FILE")
-        if path:
-            target = Path(path % {"name": spider.name})
+        if self.crawl_stats_file:
+            target = Path(self.crawl_stats_file % {"name": spider.name})
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(
                 IsoJSONEncoder(ensure_ascii=False, indent=1).encode(crawl_stats), "utf-8"

@@ -427,6 +427,12 @@ def judged_stats(crawler: Any) -> Mapping[str, Any] | None:
 _UNSET = object()
 
 
+def crawl_baseline(crawler: Any) -> Any:
+    """A shared crawl's baseline (``previous_seen()``, ``record_seen(spider, n)``), kept in
+    Redis by the worker that judges it (:mod:`newsportal.frontier.stats`); None: the file."""
+    return getattr(crawler, "newsportal_crawl_baseline", None)
+
+
 class NewsportalMonitor(Monitor):
     """One spidermon test per check; each keeps its CheckResult for the actions to report."""
 
@@ -458,9 +464,8 @@ class NewsportalMonitor(Monitor):
         path = state_path(self.data.crawler.settings, self.data.spider.name)
 
         def previous_seen() -> int | None:
-            if "previous_seen" in self.data:  # a shared crawl's baseline (frontier.stats)
-                return self.data["previous_seen"]
-            return read_previous_seen(path)
+            baseline = crawl_baseline(self.data.crawler)
+            return baseline.previous_seen() if baseline else read_previous_seen(path)
 
         self._judge(
             "articles_seen",
@@ -514,8 +519,9 @@ class RecordRunAction(Action):
         if not (finish and finish.passed and seen and seen.passed):
             logger.info("Monitor baseline not updated: this run is not a healthy reference")
             return
-        if "record_seen" in self.data:  # a shared crawl keeps its baseline in Redis
-            self.data["record_seen"](int(seen.numbers["seen"]))
+        baseline = crawl_baseline(self.data.crawler)
+        if baseline:
+            baseline.record_seen(self.data.spider.name, int(seen.numbers["seen"]))
             return
         settings = self.data.crawler.settings
         spider_name = self.data.spider.name
