@@ -14,7 +14,7 @@ Keys under the crawl's namespace ``<ns>:``
 ``q``      zset   queued request ids, score -priority (then id order: FIFO in a priority)
 ``held``   zset   requests of priority <= hold priority (held-back off-scheme articles):
                   leased only when ``q`` is empty and no worker holds a request of ``q``
-``p``      hash   id -> serialized request       ``s``  hash  id -> score (for requeueing)
+``p``      hash   id -> "<score>|<serialized request>" (the score puts it back in place)
 ``l``      zset   leased ids, score = deadline   ``o``  hash  id -> worker holding it
 ``busy``   set    leased ids that may still produce requests (not settled, not held)
 ``w``      zset   worker -> last heartbeat       ``seq`` counter of ids
@@ -42,8 +42,20 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 """
 
+# A request is stored as "<score>|<serialized request>" in ``p``: the score puts it back in
+# its place in the queue when its lease expires or is released.
+_SCORE_FN = """
+local function score_of(id)
+  local value = redis.call('HGET', KEYS[3], id)
+  if not value then return nil end
+  return string.sub(value, 1, string.find(value, '|', 1, true) - 1)
+end
+"""
+
 # KEYS: q held p s l o busy ; returns number of ids moved back
-_SWEEP_FN = """
+_SWEEP_FN = (
+    _SCORE_FN
+    + """
 local function sweep(limit)
   local moved = 0
   local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, limit)
@@ -51,7 +63,7 @@ local function sweep(limit)
     redis.call('ZREM', KEYS[5], id)
     redis.call('HDEL', KEYS[6], id)
     redis.call('SREM', KEYS[7], id)
-    local score = redis.call('HGET', KEYS[4], id)
+    local score = score_of(id)
     if score then
       if string.sub(id, 1, 1) == 'h' then
         redis.call('ZADD', KEYS[2], score, id)
@@ -64,6 +76,7 @@ local function sweep(limit)
   return moved
 end
 """
+)
 
 # KEYS: q held p s l o busy seq ; ARGV: payload, score, held(0/1)
 _PUSH = """
@@ -76,8 +89,7 @@ else
   name = 'r' .. name
   redis.call('ZADD', KEYS[1], ARGV[2], name)
 end
-redis.call('HSET', KEYS[3], name, ARGV[1])
-redis.call('HSET', KEYS[4], name, ARGV[2])
+redis.call('HSET', KEYS[3], name, ARGV[2] .. '|' .. ARGV[1])
 return name
 """
 
@@ -100,7 +112,8 @@ if #top == 0 then return {false, false, moved} end
 local id = top[1]
 redis.call('ZADD', KEYS[5], now + tonumber(ARGV[2]), id)
 redis.call('HSET', KEYS[6], id, ARGV[1])
-return {id, redis.call('HGET', KEYS[3], id), moved}
+local value = redis.call('HGET', KEYS[3], id)
+return {id, string.sub(value, string.find(value, '|', 1, true) + 1), moved}
 """
 )
 
@@ -119,12 +132,13 @@ redis.call('ZREM', KEYS[5], ARGV[2])
 redis.call('HDEL', KEYS[6], ARGV[2])
 redis.call('SREM', KEYS[7], ARGV[2])
 redis.call('HDEL', KEYS[3], ARGV[2])
-redis.call('HDEL', KEYS[4], ARGV[2])
 return 1
 """
 
 # KEYS: q held p s l o busy ; ARGV: worker, ids... -> back to the queue now
-_RELEASE = """
+_RELEASE = (
+    _SCORE_FN
+    + """
 local n = 0
 for i = 2, #ARGV do
   local id = ARGV[i]
@@ -132,7 +146,7 @@ for i = 2, #ARGV do
     redis.call('ZREM', KEYS[5], id)
     redis.call('HDEL', KEYS[6], id)
     redis.call('SREM', KEYS[7], id)
-    local score = redis.call('HGET', KEYS[4], id)
+    local score = score_of(id)
     if score then
       if string.sub(id, 1, 1) == 'h' then redis.call('ZADD', KEYS[2], score, id)
       else redis.call('ZADD', KEYS[1], score, id) end
@@ -142,6 +156,7 @@ for i = 2, #ARGV do
 end
 return n
 """
+)
 
 # KEYS: l o w ; ARGV: worker, lease seconds, ids... ; returns ids no longer ours
 _RENEW = (

@@ -99,6 +99,7 @@ class FrontierScheduler(BaseScheduler):
         self._items: dict[int, tuple[Any, str]] = {}
         self._loops: list[task.LoopingCall] = []
         self._memory_peak = 0
+        self._memory_peaks: dict[str, int] = {}
         self._memory_at = 0.0
         self.extra_structures: list[Any] = []  # the in-run dedupe registers here
         self.seen_store: FingerprintSet | None = None  # the seen-store registers here
@@ -356,6 +357,7 @@ class FrontierScheduler(BaseScheduler):
         )
 
     def fingerprint_sets(self) -> list[Any]:
+        """Every structure of the run that grows with the URLs seen (the queue aside)."""
         sets: list[Any] = [self.df.fpset] if self.df is not None else []
         sets += self.extra_structures
         if self.seen_store is not None:
@@ -363,36 +365,46 @@ class FrontierScheduler(BaseScheduler):
         return sets
 
     def _sample_memory(self, force: bool = False) -> None:
+        """MEMORY USAGE of every key of the crawl, by kind; the peaks go to the stats."""
         now = time.monotonic()
         if not force and now - self._memory_at < MEMORY_SAMPLE_EVERY:
             return
         self._memory_at = now
         assert self.frontier is not None
-        fingerprints = sum(s.memory_usage() for s in self.fingerprint_sets())
-        queue = memory_usage(self.server, self.frontier.structure_keys())
-        total = fingerprints + queue
+        sizes = {"url_sets": 0, "dedupe_maps": 0}
+        for structure in self.fingerprint_sets():
+            kind = "url_sets" if isinstance(structure, FingerprintSet) else "dedupe_maps"
+            sizes[kind] += structure.memory_usage()
+        sizes["queue"] = memory_usage(self.server, self.frontier.structure_keys())
+        total = sum(sizes.values())
+        for kind, size in sizes.items():
+            if size > self._memory_peaks.get(kind, 0):
+                self._memory_peaks[kind] = size
+                self.stats.set_value(f"{STAT}memory/{kind}_peak_bytes", size)
         if total > self._memory_peak:
             self._memory_peak = total
             self.stats.set_value(STAT + "memory/peak_bytes", total)
-            self.stats.set_value(STAT + "memory/fingerprint_bytes", fingerprints)
 
     def _report_memory(self) -> None:
         urls = len(self.df) if self.df is not None else 0
-        peak = self._memory_peak
-        fingerprints = self.stats.get_value(STAT + "memory/fingerprint_bytes", 0)
         self.stats.set_value(STAT + "memory/urls", urls)
-        if urls:
-            self.stats.set_value(STAT + "memory/bytes_per_url", round(peak / urls, 1))
-            self.stats.set_value(
-                STAT + "memory/fingerprint_bytes_per_url", round(fingerprints / urls, 1)
-            )
+        if not urls:
+            return
+        peaks = self._memory_peaks
+        per_url = {kind: peaks.get(kind, 0) / urls for kind in ("url_sets", "dedupe_maps", "queue")}
+        self.stats.set_value(STAT + "memory/bytes_per_url", round(self._memory_peak / urls, 1))
+        for kind, value in per_url.items():
+            self.stats.set_value(f"{STAT}memory/{kind}_bytes_per_url", round(value, 1))
         logger.info(
             "Redis memory of the frontier at its peak: %d bytes for %d unique URLs = %.1f bytes "
-            "per URL (fingerprint sets alone: %.1f)",
-            peak,
+            "per URL: URL fingerprint sets (dupefilter, seen-store, dedupe) %.1f, in-run dedupe "
+            "maps %.1f, request queue at its widest %.1f",
+            self._memory_peak,
             urls,
-            peak / urls if urls else 0.0,
-            fingerprints / urls if urls else 0.0,
+            self._memory_peak / urls,
+            per_url["url_sets"],
+            per_url["dedupe_maps"],
+            per_url["queue"],
         )
 
     # -- Redis lost --------------------------------------------------------------------------

@@ -5,7 +5,8 @@ requests *inside* a request -- the held-back off-scheme article (``PortalSpider.
 carries its item and its links as ``cb_kwargs["outputs"]``, and a multi-page article carries
 its pages. Those nested requests are turned into dicts too, recursively. Fields left at their
 default are dropped (a request is ~150 bytes in the queue instead of ~500 for scrapy-redis's
-full pickled dict), and so is the lease id a worker put in ``meta``.
+full pickled dict), and so is the lease id a worker put in ``meta``; a request larger than
+:data:`COMPRESS_ABOVE` (a held-back article with its text) is compressed.
 
 Pickle, like scrapy-redis, because items (datetimes, Item classes) must come back as they
 were; the frontier's Redis is trusted infrastructure: never give untrusted clients write access
@@ -15,12 +16,14 @@ to it (see docs/cluster.md).
 from __future__ import annotations
 
 import pickle
+import zlib
 from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.utils.request import request_from_dict
 
 LEASE_META = "frontier_lease"
+COMPRESS_ABOVE = 400  # bytes: larger requests (held-back articles with their text) are zlib'd
 _DEFAULTS: dict[str, Any] = {
     "method": "GET",
     "headers": {},
@@ -52,12 +55,19 @@ def request_to_dict(request: Request, spider: Spider) -> dict[str, Any]:
 
 
 def encode_request(request: Request, spider: Spider) -> bytes:
-    return pickle.dumps(request_to_dict(request, spider), protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(request_to_dict(request, spider), protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) > COMPRESS_ABOVE:  # a held-back article carries its whole text
+        return b"z" + zlib.compress(data, 6)
+    return b"p" + data
 
 
 def decode_request(payload: bytes, spider: Spider) -> Request:
-    data = pickle.loads(payload)
-    return _request_from(data, spider)
+    kind, data = payload[:1], payload[1:]
+    if kind == b"z":
+        data = zlib.decompress(data)
+    elif kind != b"p":
+        raise ValueError(f"not a queued request (starts with {kind!r})")
+    return _request_from(pickle.loads(data), spider)
 
 
 def _request_from(data: dict[str, Any], spider: Spider) -> Request:
