@@ -51,7 +51,7 @@ def worker_env(redis_url: str, mongo_server, database: str, **extra: str) -> dic
         "MONGO_BATCH_SIZE": "10",
         "NEWSPORTAL_FEED": "",
         "NEWSPORTAL_CONCURRENT_REQUESTS_PER_DOMAIN": "6",
-        "NEWSPORTAL_FRONTIER_LEASE": "3",
+        "NEWSPORTAL_FRONTIER_LEASE": "10",
         **extra,
     }
 
@@ -90,7 +90,14 @@ def test_three_workers_split_one_crawl_store_each_article_once_and_rerun_increme
     ids = stored_ids(mongo_server, mongo_database)
     assert sorted(ids) == sorted(article_urls(truth))
     downloads = requested_articles(server, truth)
-    assert len(downloads) == len(set(downloads)) == len(truth["articles"])
+    assert set(downloads) == article_urls(truth)
+    # A page is downloaded twice only when a download was retried or a lease expired.
+    again = sum(
+        w.stats.get(name, 0)
+        for w in workers
+        for name in ("retry/count", "newsportal/frontier/requeued_expired")
+    )
+    assert len(downloads) - len(set(downloads)) <= again
     # Each worker did a real share of the work, and only one seeded the crawl.
     shares = [w.stats.get("newsportal/mongo/inserted", 0) for w in workers]
     assert sum(shares) == len(truth["articles"])
@@ -143,6 +150,7 @@ def test_kill_9_of_one_worker_mid_crawl_loses_nothing(
         mongo_server,
         mongo_database,
         NEWSPORTAL_CONCURRENT_REQUESTS_PER_DOMAIN="3",
+        NEWSPORTAL_FRONTIER_LEASE="3",
         MONGO_MAX_DELAY="8",  # the victim's scraped but unwritten articles die with it
         MONGO_BATCH_SIZE="1000",
     )
