@@ -175,15 +175,17 @@ def test_kill_9_of_one_worker_mid_crawl_loses_nothing(
 
 
 def test_redis_down_at_start_is_one_clear_error_and_exit_1(tmp_path, closed_redis_url):
+    secret = tmp_path / "redis-url"
+    secret.write_text(closed_redis_url + "\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     process = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "jiulong"],
+        # The URL as a file (a secret on a scrapyd host), the timeout with -s.
+        [sys.executable, "-m", "scrapy", "crawl", "jiulong", "-s", "NEWSPORTAL_REDIS_TIMEOUT=1"],
         cwd=ROOT,
         env={
             **env,
             **FAST_SETTINGS,
-            "NEWSPORTAL_REDIS_URL": closed_redis_url,
-            "NEWSPORTAL_REDIS_TIMEOUT": "1",
+            "NEWSPORTAL_REDIS_URL_FILE": str(secret),
             "NEWSPORTAL_DATA_DIR": str(tmp_path),
         },
         capture_output=True,
