@@ -6,7 +6,8 @@ Speed: median CPU time (``time.process_time``) per page of newsportal's
 ``extract_article`` (+ ``load_article`` when the loaders exist), trafilatura's
 ``extract(..., output_format="json", with_metadata=True)`` and GNE's
 ``GeneralNewsExtractor().extract``, all on the same already-decoded pages, printed side by
-side with ratios. The issue's target is a median of at most 3 ms for newsportal.
+side with ratios. Issue 7's target is a median of at most 1.5 ms for newsportal (on an idle
+machine: CPU time grows with contention, so read the ratios beside it too).
 
 Accuracy: against the hand-written expectations in ``tests/pages/*.json`` (article pages
 only): title exact, publication day equal, body character F1 (bag of characters, the
@@ -33,6 +34,7 @@ from newsportal.encoding import decode_html  # noqa: E402
 from newsportal.extraction import extract_article  # noqa: E402
 
 PAGES = ROOT / "tests" / "pages"
+TARGET_MS = 1.5  # issue 7: median CPU per article page, extraction plus loading
 _DAY_RE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
 
 
@@ -150,7 +152,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{'ratio to newsportal':28s}"
         + "".join(f"{statistics.median(m) / ours:21.1f}x" for m in medians.values())
     )
-    print(f"newsportal median {ours:.2f} ms -> target <= 3 ms: {'OK' if ours <= 3 else 'MISSED'}")
+    verdict = "OK" if ours <= TARGET_MS else "MISSED"
+    print(f"newsportal median {ours:.2f} ms -> target <= {TARGET_MS} ms: {verdict}")
 
     articles = [(s, h, e) for s, h, e in pages if e.get("is_article") and e.get("paragraphs")]
     print(f"\nAccuracy on {len(articles)} article pages")

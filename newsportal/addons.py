@@ -4,9 +4,9 @@
 environment, from ``scrapy crawl -s NAME=VALUE`` and from scrapyd's per-job ``setting=NAME=VALUE``.
 ``newsportal/settings.py`` holds only defaults; this add-on
 
-1. has settings.py read an environment variable of the same name for each of them
-   (:func:`read_environment`): part of the project settings, below the command line, so a
-   job's ``-s``/``setting=`` always wins;
+1. reads an environment variable of the same name for each of them, in place of the
+   settings.py default, at project priority: below the command line, so a job's
+   ``-s``/``setting=`` always wins;
 2. reads ``NAME_FILE`` (environment or setting) as the value of ``NAME``: secrets such as
    ``MONGO_URI_FILE`` then never appear in a process's arguments or in scrapyd's log;
 3. turns the values into their default's type (``"0"``, ``"off"`` -> False) and maps the
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -73,31 +73,32 @@ class SettingsError(SystemExit):
         return self.message
 
 
-# The defaults of newsportal/settings.py, before the environment spoke (see read_environment).
-DEFAULTS: dict[str, Any] = {}
-
-
-def read_environment(
-    namespace: Mapping[str, Any], env: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """Called at the end of settings.py: records the module's defaults and returns the values
-    the environment gives for them (and for their ``NAME_FILE``), as text.
-
-    Read there, the environment is part of the project settings: a value given to the crawler
-    in code, with ``-s`` or per scrapyd job overrides it, and the add-on then types the text."""
-    env = os.environ if env is None else env
-    DEFAULTS.clear()
-    DEFAULTS.update({k: v for k, v in namespace.items() if k.startswith(PREFIXES)})
-    names = [*DEFAULTS, *(name + FILE_SUFFIX for name in DEFAULTS)]
-    return {name: env[name] for name in names if name in env}
-
-
 def declared_settings() -> dict[str, Any]:
     """Every documented name and its default: the ``NEWSPORTAL_*``/``MONGO_*``/``DELTAFETCH_*``
     names of newsportal/settings.py."""
-    if not DEFAULTS:
-        import newsportal.settings  # noqa: F401  (fills DEFAULTS)
-    return dict(DEFAULTS)
+    from newsportal import settings as module
+
+    return {name: getattr(module, name) for name in vars(module) if name.startswith(PREFIXES)}
+
+
+def apply_environment(
+    settings: BaseSettings, env: Mapping[str, str], declared: Mapping[str, Any]
+) -> None:
+    """Step 1: the environment's value for each documented name (and its ``NAME_FILE``).
+
+    It replaces settings.py's default, at project priority, and nothing given explicitly: a
+    value from the command line, scrapyd, the spider, or code that set another value at project
+    priority (a test's or a script's settings dict) wins over the environment."""
+    project = SETTINGS_PRIORITIES["project"]
+    for name in [*declared, *(name + FILE_SUFFIX for name in declared)]:
+        if name not in env:
+            continue
+        priority = settings.getpriority(name)
+        if priority is not None and priority > project:
+            continue
+        if priority == project and settings[name] != declared.get(name):
+            continue  # set explicitly at project priority
+        settings.set(name, env[name], priority="project")
 
 
 def coerce(value: Any, default: Any) -> Any:
@@ -153,13 +154,14 @@ def _source(settings: BaseSettings, name: str, env: Mapping[str, str]) -> str:
 def apply_settings_sources(
     settings: BaseSettings, env: Mapping[str, str] | None = None
 ) -> tuple[list[str], list[str]]:
-    """Steps 2-4 of the module docstring on ``settings`` (step 1 ran in settings.py).
+    """Steps 1-3 of the module docstring on ``settings``.
 
     Returns (errors, warnings), each a list of one-line messages; nothing is logged here."""
     env = os.environ if env is None else env
     declared = declared_settings()
     known = {**declared, **{name + FILE_SUFFIX: "" for name in declared}}
     errors: list[str] = []
+    apply_environment(settings, env, declared)
 
     # 2. NAME_FILE: the value is the file's content
     for name in declared:

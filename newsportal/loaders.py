@@ -40,12 +40,16 @@ def _non_empty(value: str | None) -> str | None:
 
 
 def _date(value: str, loader_context: dict[str, Any]) -> dt.datetime | None:
-    return parse_date(value, now=loader_context.get("now"))
+    # date_hints: the page's own evidence of the year (meta date, the date in its URL) for a
+    # date printed without one ("10-08 12:00").
+    hints = loader_context.get("date_hints") or ()
+    return parse_date(value, now=loader_context.get("now"), hints=hints)
 
 
 def _date_raw(value: str, loader_context: dict[str, Any]) -> str | None:
     # The date as printed; the whole line when no date could be read, to show what was there.
-    return find_date_text(value, now=loader_context.get("now")) or _non_empty(value)
+    hints = loader_context.get("date_hints") or ()
+    return find_date_text(value, now=loader_context.get("now"), hints=hints) or _non_empty(value)
 
 
 def _image(image: dict[str, Any]) -> dict[str, Any] | None:
@@ -113,7 +117,7 @@ def load_article(
     (the fetched URL is then kept as an alias).
     """
     now = now or dt.datetime.now(dt.UTC)
-    loader = ArticleLoader(now=now)
+    loader = ArticleLoader(now=now, date_hints=tuple(raw.date_hints))
     fetched = canonicalize_url(url or raw.url)
     canonical = fetched
     if raw.canonical_url and _trustworthy_canonical(raw.canonical_url, fetched):

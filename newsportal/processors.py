@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,9 @@ __all__ = [
 ]
 
 TZ = ZoneInfo("Asia/Shanghai")
+# China Standard Time as a fixed offset. The tz database gives Shanghai its local mean time
+# (+08:05:43) before 1901: an archive date from 1900 must still read +08:00, as printed.
+CST = timezone(timedelta(hours=8), "CST")
 
 # --------------------------------------------------------------------------- text
 
@@ -84,8 +87,9 @@ _ABSOLUTE = re.compile(
     r"(?<!\d)(?P<y>\d{4})\s*"
     r"(?:(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)"
     r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})(?:\s*日|(?!\d))"
-    # Xinhua prints the year apart from month/day: "2024 06/05 15:07:22".
-    r"|\s(?P<m3>\d{1,2})/(?P<d3>\d{1,2})(?!\d))"
+    # Split date widgets print the year apart from month/day, each in its own box:
+    # "2024 06/05 15:07:22" (Xinhua), "2024 06-05 16:33", "2024 06月05日".
+    r"|\s(?P<m3>\d{1,2})(?:[-/.]|\s*月\s*)(?P<d3>\d{1,2})(?:\s*日)?(?!\d))"
     # A weekday may stand between the date and the time: "2024年06月05日 星期三 16:33".
     r"(?:(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?" + _TIME + r")?(?!\d)"
 )
@@ -100,6 +104,14 @@ _RELATIVE = re.compile(
 _MONTH_DAY = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日(?:" + _TIME + r")?")
 # "06-05 16:33" on list and mobile pages: a dash month-day only with a time behind it.
 _DASH_MONTH_DAY = re.compile(r"(?<![\d-])(?P<m>\d{2})-(?P<d>\d{2})(?=\s+\d{1,2}:\d{2})" + _TIME)
+# "18-03-08 23:16": a two-digit year (DedeCMS ``MyDate('y-m-d H:i')``, old forums), only with
+# a time behind it, for the same reason.
+_SHORT_YEAR = re.compile(
+    r"(?<![\d./-])(?P<y>\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+    r"(?=\s+\d{1,2}:\d{2})" + _TIME
+)
+# A date given as evidence for the year ("2024-06-05", "2024-06", "20240605").
+_HINT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/.]?(?P<m>\d{2})(?:[-/.]?(?P<d>\d{2}))?(?!\d)")
 
 _UNIT_SECONDS = {
     "秒": 1,
@@ -113,6 +125,26 @@ _UNIT_SECONDS = {
     "星期": 7 * 86400,
 }
 _DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+
+
+def _zoned(when: datetime) -> datetime:
+    """``when`` in Shanghai time; before 1901 at the fixed +08:00 (never local mean time)."""
+    when = when.astimezone(TZ)
+    if when.year < 1902:
+        offset = when.utcoffset()
+        if offset is not None and offset.total_seconds() % 900:
+            return when.astimezone(CST)
+    return when
+
+
+def _local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
+    """A wall-clock time as printed on a Chinese page; ValueError for impossible dates."""
+    local = datetime(year, month, day, hour, minute, second, tzinfo=TZ)
+    if year < 1902:  # the tz database's local mean time ends on 1901-01-01
+        offset = local.utcoffset()
+        if offset is not None and offset.total_seconds() % 900:
+            return local.replace(tzinfo=CST)
+    return local
 
 
 def _local_now(now: datetime | None) -> datetime:
@@ -142,7 +174,7 @@ def _with_offset(local: datetime, tz: str | None) -> datetime:
         if tz[0] == "-":
             offset = -offset
     naive = local.replace(tzinfo=None)
-    return (naive - offset).replace(tzinfo=ZoneInfo("UTC")).astimezone(TZ)
+    return _zoned((naive - offset).replace(tzinfo=ZoneInfo("UTC")))
 
 
 def _absolute(match: re.Match[str]) -> datetime | None:
@@ -152,7 +184,7 @@ def _absolute(match: re.Match[str]) -> datetime | None:
     if not 1900 <= year <= 2100:
         return None
     try:
-        local = datetime(year, month, day, *_time_parts(match), tzinfo=TZ)
+        local = _local(year, month, day, *_time_parts(match))
     except ValueError:
         return None
     return _with_offset(local, match.group("tz"))
@@ -179,16 +211,33 @@ def _relative(match: re.Match[str], now: datetime) -> datetime | None:
         return now - timedelta(seconds=int(match.group("n")) * _UNIT_SECONDS[match.group("unit")])
     day = (now - timedelta(days=_DAYS_BACK[match.group("day")])).date()
     try:
-        return datetime(day.year, day.month, day.day, *_time_parts(match), tzinfo=TZ)
+        return _local(day.year, day.month, day.day, *_time_parts(match))
     except ValueError:
         return None
 
 
-def _month_day(match: re.Match[str], now: datetime) -> datetime | None:
+def _hinted_years(month: int, day: int, hints: Sequence[str]) -> list[int]:
+    """Years that the page's own evidence (meta date, the date in its URL) gives a year-less
+    date: a hint naming the same day first, then one naming the same month. A hint that
+    names another day (a template's stale default) says nothing about the year."""
+    same_day, same_month = [], []
+    for hint in hints:
+        m = _HINT.search(hint or "")
+        if m is None or int(m["m"]) != month:
+            continue
+        if m["d"] is None:
+            same_month.append(int(m["y"]))
+        elif int(m["d"]) == day:
+            same_day.append(int(m["y"]))
+    return same_day + same_month
+
+
+def _month_day(match: re.Match[str], now: datetime, hints: Sequence[str] = ()) -> datetime | None:
     month, day = int(match.group("m")), int(match.group("d"))
-    for year in (now.year, now.year - 1):
+    years = [*_hinted_years(month, day, hints), now.year, now.year - 1]
+    for year in years:
         try:
-            when = datetime(year, month, day, *_time_parts(match), tzinfo=TZ)
+            when = _local(year, month, day, *_time_parts(match))
         except ValueError:
             continue
         # A year-less date more than a day ahead of the crawl is from last year.
@@ -197,7 +246,25 @@ def _month_day(match: re.Match[str], now: datetime) -> datetime | None:
     return None
 
 
-def parse_date(text: str | None, now: datetime | None = None) -> datetime | None:
+def _short_year(match: re.Match[str], now: datetime, hints: Sequence[str] = ()) -> datetime | None:
+    """ "18-03-08 23:16": the century of a hint with the same two digits, else the latest
+    one that is not in the future."""
+    short, month, day = int(match.group("y")), int(match.group("m")), int(match.group("d"))
+    years = [y for y in _hinted_years(month, day, hints) if y % 100 == short]
+    years += [2000 + short, 1900 + short]
+    for year in years:
+        try:
+            when = _local(year, month, day, *_time_parts(match))
+        except ValueError:
+            continue
+        if when <= now + timedelta(days=1):
+            return when
+    return None
+
+
+def parse_date(
+    text: str | None, now: datetime | None = None, hints: Sequence[str] = ()
+) -> datetime | None:
     """Read the publication time out of a date line, as an Asia/Shanghai aware datetime.
 
     The text may be a whole line ("2024-06-05 16:33:17 来源：中国新闻网 浏览次数：") or carry a
@@ -208,22 +275,31 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
     time; a naive ``now`` is taken as Shanghai time); 昨天/前天 without a time mean midnight
     of that day, like any date printed without a time. Impossible dates (2024-13-45) and
     garbage give None rather than an exception, so one bad field never loses the item.
+
+    A date printed without its year ("10-08 12:00", "6月5日") or with two digits of it
+    ("18-03-08 23:16") takes the year from ``hints`` (the page's meta date, the date in its
+    URL) when a hint names the same day or month, else from ``now``; it is never in the
+    future (it rolls back a year). Before 1901 the offset is the fixed +08:00.
     """
-    found = _find_date(text, now)
+    found = _find_date(text, now, hints)
     return found[0] if found else None
 
 
-def find_date_text(text: str | None, now: datetime | None = None) -> str | None:
+def find_date_text(
+    text: str | None, now: datetime | None = None, hints: Sequence[str] = ()
+) -> str | None:
     """The part of a line that ``parse_date`` reads, as printed ("2024年06月05日 16:33").
 
     Stored beside the parsed time so a reader can check the parse, without the 来源 and
     浏览次数 that share its line.
     """
-    found = _find_date(text, now)
+    found = _find_date(text, now, hints)
     return found[1] if found else None
 
 
-def _find_date(text: str | None, now: datetime | None) -> tuple[datetime, str] | None:
+def _find_date(
+    text: str | None, now: datetime | None, hints: Sequence[str] = ()
+) -> tuple[datetime, str] | None:
     if not text:
         return None
     cleaned = clean_text(text)
@@ -251,8 +327,12 @@ def _find_date(text: str | None, now: datetime | None) -> tuple[datetime, str] |
         when = _relative(match, current)
         if when is not None:
             return result(when, match)
+    for match in _SHORT_YEAR.finditer(normalised):
+        when = _short_year(match, current, hints)
+        if when is not None:
+            return result(when, match)
     for match in (*_MONTH_DAY.finditer(normalised), *_DASH_MONTH_DAY.finditer(normalised)):
-        when = _month_day(match, current)
+        when = _month_day(match, current, hints)
         if when is not None:
             return result(when, match)
     return None
@@ -366,7 +446,7 @@ def clean_editor(text: str | None) -> str | None:
 
 
 _KEYWORD_LABEL = re.compile(
-    rf"^(?:文章|本文)?(?:关健词|关键词|关键字|标签|tags?)(?:{_COLON}|\s+|$)\s*",
+    rf"^(?:文章|本文)?(?:关健词|关键词|关键字|标签|tags?|(?:相关)?热词(?:搜索)?)(?:{_COLON}|\s+|$)\s*",
     re.IGNORECASE,
 )
 _KEYWORD_END = re.compile(rf"(?:责任编辑|编辑|来源|作者){_COLON}")

@@ -11,7 +11,29 @@ misspelt name. A new setting is declared here, with its default, or it is report
 
 import os
 
-from newsportal.addons import read_environment
+
+def env_str(name: str, default: str) -> str:
+    """For a setting that must be read at import (prefer a plain default: the add-on reads the
+    environment for every NEWSPORTAL_*/MONGO_*/DELTAFETCH_* name declared here)."""
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def env_bool(name: str, default: bool | None) -> bool | None:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in {"1", "true", "yes", "on"}
+
 
 BOT_NAME = "newsportal"
 SPIDER_MODULES = ["newsportal.spiders"]
@@ -19,7 +41,7 @@ NEWSPIDER_MODULE = "newsportal.spiders"
 # Our own `crawl` (exit status from the closing checks) and `parse` (no monitoring) commands.
 COMMANDS_MODULE = "newsportal.ops.commands"
 ADDONS = {
-    "newsportal.addons.SettingsAddon": 0,  # NAME_FILE, types, NEWSPORTAL_* aliases, misspellings
+    "newsportal.addons.SettingsAddon": 0,  # env, NAME_FILE, types, aliases, misspellings
     "newsportal.addons.OutputAddon": 10,  # MongoDB or the JSON Lines feed
 }
 
@@ -159,6 +181,9 @@ NEWSPORTAL_MONITOR_LOST_STATS = ["newsportal/mongo/lost", "newsportal/dropped/lo
 # Finish reasons of a deliberate stop (Ctrl-C, SIGTERM, a cancelled scrapyd job): no checks,
 # no alarm, no webhook.
 NEWSPORTAL_MONITOR_QUIET_REASONS = ["shutdown", "cancelled"]
+# A callable "(crawler) -> stats or None" giving the stats to judge for a crawl shared by several
+# workers (None: not this worker); empty: this run's own stats.
+NEWSPORTAL_MONITOR_SCOPE = ""
 
 # --- Storage: MongoDB, spool, incremental crawls (newsportal.storage / spool / deltafetch). -----
 # Without MONGO_URI the MongoDB pipeline is off and articles go to NEWSPORTAL_FEED.
@@ -224,8 +249,3 @@ NEWSPORTAL_MONITOR_SCOPE = "newsportal.frontier.stats.crawl_scope"
 NEWSPORTAL_CRAWL_WORKER_TIMEOUT = 20.0
 # The last worker out writes the whole crawl's summed stats here as JSON ("%(name)s"); empty: off.
 NEWSPORTAL_CRAWL_STATS_FILE = ""
-
-# Other settings (a few lines each) go above this line. ----------------------------------------
-# The environment: every NEWSPORTAL_*/MONGO_*/DELTAFETCH_* name above (and NAME_FILE) may be
-# given as an environment variable of the same name; the add-on types and checks the values.
-globals().update(read_environment(globals()))

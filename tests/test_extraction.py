@@ -499,3 +499,326 @@ def test_source_label_with_a_bar_instead_of_a_colon():
 def test_paper_and_its_app_joined_by_a_dot_are_one_source():
     html = _page(below="<div><span>齐鲁晚报·齐鲁壹点</span> <span>2024-06-05 10:00</span></div>")
     assert extract_article(html, _URL).source_text == "齐鲁晚报·齐鲁壹点"
+
+
+@pytest.mark.parametrize("depth", [10, 300, 1500])
+def test_deeply_nested_article_keeps_its_body(depth):
+    """libxml2 stops at 256 levels unless told otherwise, and the body would silently be
+    empty (table-in-table layouts, tags never closed)."""
+    text = "记者6月5日从县政府获悉，全县今年新建改建农村公路一百二十公里，惠及群众三万余人。" * 3
+    html = (
+        "<html><head><title>全县新建改建农村公路_测试网</title></head><body>"
+        + "<div>" * depth
+        + "<h1>全县新建改建农村公路</h1><div>发布时间：2024-06-05 10:00 来源：县融媒体中心</div>"
+        + f"<p>{text}</p><p>{text}</p>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
+    article = extract_article(html, "http://www.example.cn/a/2024-06-05/1.html")
+    assert article.title == "全县新建改建农村公路"
+    assert article.paragraphs == [text, text]
+    assert article.is_article is True
+
+
+@pytest.mark.parametrize(
+    ("url", "hints"),
+    [
+        ("http://m.example.cn/changsha/2023-10-08/893500.html", ["2023-10-08"]),
+        ("http://www.example.gov.cn/zwgk/202203/t20220315_568123.html", ["2022-03-15"]),
+        ("http://www.example.cn/bdxw/2018/0308/1523.html", ["2018-03-08"]),
+        ("http://www.example.cn/a/20240605/12.html", ["2024-06-05"]),
+        ("https://www.example.cn/2024/06/05/slug/", ["2024-06-05"]),
+        ("http://www.example.cn/show-12-345-1.html", []),
+    ],
+)
+def test_the_url_date_is_a_hint_for_the_year(url, hints):
+    html = (
+        "<html><head><title>地铁东延段开通_测试网</title></head><body><h1>地铁东延段开通</h1>"
+        "<div>10-08 12:00 来源：潇湘晨报</div><p>"
+        + "东延段开通后，市民可乘地铁直达机场。" * 6
+        + "</p></body></html>"
+    )
+    article = extract_article(html, url)
+    assert article.date_text == "10-08 12:00 来源：潇湘晨报"
+    assert article.date_hints == hints
+
+
+_NO_DATE_PAGE = (
+    "<html><head><title>全县新建改建农村公路_测试网</title>{meta}</head><body>"
+    "<h1>全县新建改建农村公路</h1><div>来源：县融媒体中心</div><p>"
+    + "记者从县交通运输局获悉，全县今年新建改建农村公路一百二十公里，惠及群众三万余人。" * 4
+    + "</p></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("meta", "url", "expected"),
+    [
+        # The meta date agrees with the URL's day: it stands (and brings the time).
+        (
+            '<meta name="PubDate" content="2024-06-05 16:20">',
+            "http://www.example.gov.cn/zwgk/202406/t20240605_1.html",
+            "2024-06-05 16:20",
+        ),
+        # A template default names another day: the URL's day wins.
+        (
+            '<meta name="PubDate" content="2018-01-01 00:00">',
+            "http://www.example.gov.cn/zwgk/202406/t20240605_1.html",
+            "2024-06-05",
+        ),
+        # No meta date: the URL's day; no day in the URL: the meta date alone.
+        ("", "http://www.example.cn/news/2024-06-05/142435.html", "2024-06-05"),
+        (
+            '<meta name="PubDate" content="2018-01-01 00:00">',
+            "http://www.example.cn/show-12-142435-1.html",
+            "2018-01-01 00:00",
+        ),
+        ("", "http://www.example.cn/show-12-142435-1.html", None),
+    ],
+)
+def test_meta_date_is_checked_against_the_url(meta, url, expected):
+    article = extract_article(_NO_DATE_PAGE.format(meta=meta), url)
+    assert article.date_text == expected
+
+
+@pytest.mark.parametrize(
+    ("metas", "expected"),
+    [
+        # A template default (the site's name) is no title; the real one finds its line.
+        (
+            '<meta name="SiteName" content="测试县融媒体中心">'
+            '<meta name="ArticleTitle" content="测试县融媒体中心">',
+            "测试县融媒体中心",
+        ),
+        (
+            '<meta name="SiteName" content="测试县融媒体中心">'
+            '<meta name="ArticleTitle" content="田园镇夏播工作有序推进">',
+            "田园镇夏播工作有序推进",
+        ),
+    ],
+)
+def test_article_title_meta_is_evidence(metas, expected):
+    html = (
+        f"<html><head><title>测试县融媒体中心</title>{metas}</head><body>"
+        "<h1>测试县融媒体中心</h1><div class=t>田园镇夏播工作有序推进</div>"
+        "<div>时间：2024-06-05 11:28 来源：田园镇人民政府</div><p>"
+        + "连日来，田园镇抢抓有利天气，组织群众开展玉米、烤烟等作物移栽，全镇夏播工作有序推进。" * 3
+        + "</p></body></html>"
+    )
+    assert (
+        extract_article(html, "http://www.example.cn/a/202406/t20240605_1.html").title == expected
+    )
+
+
+# One page shape, many date/来源/编辑 lines: each row is a class of real pages (issue 7).
+_COUNTY_TEXT = (
+    "<p>记者从县交通运输局获悉，全县今年计划新建改建农村公路一百二十公里，实施危桥改造三十座。</p>"
+    "<p>目前，各乡镇项目已陆续开工，县里组织技术人员分片包干，深入工地开展质量安全检查。</p>"
+    "<p>据介绍，项目建成后将惠及沿线群众三万余人，进一步方便群众出行和农产品运输。</p>"
+)
+
+
+def _county_page(top: str = "", under: str = "", after: str = "", side: str = "") -> str:
+    return (
+        "<html><head><title>全县新建改建农村公路一百二十公里_本地新闻_永平在线</title></head><body>"
+        '<div class="nav"><a href="/">首页</a> <a href="/bdxw/">本地新闻</a> '
+        '<a href="/ms/">民生</a></div>'
+        f"{top}<h1>全县新建改建农村公路一百二十公里</h1>{under}"
+        f'<div class="content">{_COUNTY_TEXT}</div>{after}{side}'
+        '<div class="foot">永平在线 版权所有</div></body></html>'
+    )
+
+
+_COUNTY_URL = "http://www.ypzx.example.cn/bdxw/2024-06-05/1523.html"
+
+
+@pytest.mark.parametrize(
+    ("html", "date", "source"),
+    [
+        # a label without its colon
+        (
+            _county_page(under="<div>发布时间 2005/03/15 22:36:13　来源 县交通运输局</div>"),
+            "2005/03/15 22:36:13",
+            "县交通运输局",
+        ),
+        # a minified split widget: year, month-day and time in boxes of their own
+        (
+            _county_page(
+                under='<div class="d"><span>2024</span><span>06-05</span><span>16:33</span>'
+                "</div><div>来源：永平日报</div>"
+            ),
+            "2024 06-05 16:33",
+            "永平日报",
+        ),
+        # a year-less date with its time (the year comes from the URL, in the loaders)
+        (
+            _county_page(under="<div><span>永平日报</span><span>06-05 16:33</span></div>"),
+            "06-05 16:33",
+            "永平日报",
+        ),
+        # a two-digit year (DedeCMS MyDate('y-m-d H:i'))
+        (
+            _county_page(
+                under="<div><small>时间:</small>24-06-05 09:30<small>来源:</small>永平日报</div>"
+            ),
+            "24-06-05 09:30",
+            "永平日报",
+        ),
+        # a 摘要 box between the headline and an unlabelled date line
+        (
+            _county_page(
+                under="<div><b>摘要：</b>全县今年计划新建改建农村公路一百二十公里，实施危桥改造三十座，"
+                "惠及沿线群众三万余人，项目已陆续开工建设。</div>"
+                "<div>2024-06-05 17:20　永平日报</div>"
+            ),
+            "2024-06-05 17:20",
+            "永平日报",
+        ),
+        # a forum's posting note below the text; the member box's 注册 date is not it
+        (
+            _county_page(
+                under="<div>注册：2003-5-20</div>",
+                after="<div>本贴由小巷深处于2005年8月12日16:12:21在【西城论坛】发表</div>"
+                "<div>本贴由路人甲于2005年8月12日18:40:02在【西城论坛】回复</div>",
+            ),
+            "2005年8月12日16:12:21",
+            None,
+        ),
+        # a blog's "posted @" under the text
+        (
+            _county_page(
+                after='<div class="postDesc">posted @ 2019-09-10 21:35 '
+                '<a href="/fenbihui/">山里的粉笔灰</a>'
+                ' 阅读(1532) <a href="#">编辑</a> <a href="#">收藏</a></div>'
+            ),
+            "2019-09-10 21:35",
+            None,
+        ),
+    ],
+)
+def test_date_line_classes(html, date, source):
+    article = extract_article(html, _COUNTY_URL)
+    assert article.date_text is not None and date in article.date_text
+    assert clean_source(article.source_text) == source
+    assert article.is_article is True
+
+
+def test_header_row_date_never_wins():
+    """Today's date beside the site's name in the header bar is not the article's date."""
+    top = '<div class="topbar">永平在线 2026年11月29日 10:21 <a href="/login/">登录</a></div>'
+    article = extract_article(_county_page(top=top), _COUNTY_URL)
+    assert article.date_text is None or "2026" not in article.date_text
+
+
+@pytest.mark.parametrize(
+    ("after", "source", "editor"),
+    [
+        # 来源 in a copyright line under the text
+        ('<div class="cr">本文来源：大理日报　版权所有，转载请注明出处</div>', "大理日报", None),
+        ('<div class="cr">（版权所有 大理日报社 来源：大理日报）</div>', "大理日报", None),
+        # 责编 wins over a plain 编辑, whichever comes first
+        ("<p>文字：罗蓉　摄影：杨凯　编辑：周洁　责编：刀文华　审核：李红</p>", None, "刀文华"),
+        ("<p>编辑：周洁</p><p>[责编 普丽]</p>", None, "普丽"),
+        ("<p>编辑｜周洁　责任编辑｜刀文华</p>", None, "刀文华"),
+    ],
+)
+def test_closing_lines(after, source, editor):
+    html = _county_page(under="<div>2024-06-05 08:41　作者：杨丽萍</div>", after=after)
+    article = extract_article(html, _COUNTY_URL)
+    assert clean_source(article.source_text) == source
+    assert clean_editor(article.editor_text) == editor
+
+
+def test_section_link_in_the_source_slot_is_no_source():
+    under = (
+        '<div class="byline">2024-06-05 15:10 来源：<a href="http://www.ypzx.example.cn/ms/">民生</a>'
+        " 作者：陈雨</div>"
+    )
+    article = extract_article(
+        _county_page(under=under, after="<p>（来源：永平日报）</p>"), _COUNTY_URL
+    )
+    assert clean_source(article.source_text) == "永平日报"
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        '<div class="share"><div>分享到：</div><p>觉得这篇文章不错？分享给朋友吧！'
+        "扫一扫，用微信把本文分享到朋友圈，"
+        "或者复制链接发给好友，让更多人看到家乡的新变化、新发展、新气象。</p></div>",
+        '<aside class="promo"><h3>永平融媒客户端</h3>'
+        "<p>下载永平融媒客户端，第一时间了解本地新闻资讯。这里有最新鲜的"
+        "本地新闻、最全面的政务信息、最便捷的生活服务，还有精彩的直播和互动活动等你参与。</p>"
+        "<p>扫描下方二维码，或在各大应用商店搜索“永平融媒”即可下载安装，注册即可参与抽奖！</p></aside>",
+    ],
+)
+def test_share_and_promo_boxes_are_never_the_body(box):
+    short = (
+        "<p>记者从县交通运输局获悉，全县今年计划新建改建农村公路一百二十公里。</p>"
+        "<p>目前项目已陆续开工。</p>"
+    )
+    html = _county_page(
+        under="<div>发布时间：2024-06-05 11:02　来源：永平日报</div>", side=box
+    ).replace(_COUNTY_TEXT, short)
+    article = extract_article(html, _COUNTY_URL)
+    assert article.is_article is True
+    assert article.paragraphs == [
+        "记者从县交通运输局获悉，全县今年计划新建改建农村公路一百二十公里。",
+        "目前项目已陆续开工。",
+    ]
+
+
+def test_government_bulletin_body_is_found():
+    items = "".join(
+        f"<div>{x}</div>"
+        for x in (
+            "各乡镇人民政府，县级各部门：",
+            "根据有关要求，县政府办公室对全县政府网站开展了第一季度检查，现将有关情况通报如下：",
+            "一、总体情况",
+            "本次共检查政府网站32个，合格率为100%。",
+            "二、存在问题",
+            "1.个别栏目更新不及时。",
+            "2.部分链接无法访问。",
+            "三、工作要求",
+            "各单位要对照问题清单，于4月30日前完成整改。",
+            "永平县人民政府办公室",
+            "2024年4月12日",
+        )
+    )
+    html = _county_page(under="<div>发布日期：2024-04-12　来源：县政府办公室</div>").replace(
+        _COUNTY_TEXT, items
+    )
+    article = extract_article(html, _COUNTY_URL)
+    assert article.is_article is True
+    assert article.paragraphs[0] == "各乡镇人民政府，县级各部门："
+    assert article.paragraphs[-1] == "2024年4月12日"
+    assert len(article.paragraphs) == 11
+
+
+@pytest.mark.parametrize(
+    ("h1", "title"),
+    [
+        # PHPCMS v9 show.html: the date line after a break, inside the headline
+        (
+            "通海县启动烟叶收购工作<br /><span>2024-06-05 16:33:17&nbsp;来源：玉溪日报&nbsp;"
+            '点击：<span id="hits"></span></span>',
+            "通海县启动烟叶收购工作",
+        ),
+        # the date line as the heading's closing box, no break
+        (
+            '通海县启动烟叶收购工作<span class="time">2024-06-05 16:33</span>',
+            "通海县启动烟叶收购工作",
+        ),
+        # a date in the headline's own words stays
+        ("通海县<em>2024年6月5日</em>启动烟叶收购工作", "通海县2024年6月5日启动烟叶收购工作"),
+        ("2024年6月5日起通海县启动烟叶收购", "2024年6月5日起通海县启动烟叶收购"),
+    ],
+)
+def test_date_line_inside_the_headline_is_not_title(h1, title):
+    html = (
+        "<html><head><title>玉溪网</title></head><body>"
+        f"<h1>{h1}</h1><div>来源：玉溪日报</div><p>"
+        + "记者从县烟草公司获悉，全县今年计划收购烟叶二十万担，收购站点已全部开秤。" * 4
+        + "</p></body></html>"
+    )
+    assert extract_article(html, "http://www.example.cn/news/2024-06-05/1.html").title == title

@@ -97,3 +97,14 @@ def test_photo_story_without_paragraphs_keeps_its_captions_as_body():
     item, _ = load_article(raw(paragraphs=[], images=photos), site="jiulong", now=NOW)
     assert item["body"] == "腾冲银杏村\n和顺古镇"
     assert len(item["images"]) == 3
+
+
+def test_year_less_date_takes_its_year_from_the_page_hints():
+    item, unparsed = load_article(
+        raw(date_text="10-08 12:00 来源：潇湘晨报", date_hints=["2021-10-08", "2019-01-01"]),
+        site="jiulong",
+        now=NOW,
+    )
+    assert item["published_at"] == dt.datetime(2021, 10, 8, 12, 0, tzinfo=TZ)
+    assert item["published_at_raw"] == "10-08 12:00"
+    assert unparsed == []

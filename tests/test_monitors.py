@@ -532,3 +532,15 @@ def test_layout_change_trips_the_right_check(tmp_path, webhook, breakage, failin
         assert message in line.split(" FAILED for jiulong: ", 1)[1]
     [payload] = webhook.received
     assert [check["name"] for check in payload["failed"]] == list(failing)
+
+
+def test_exit_status_reasons_follow_failed_checks_and_lost_articles(tmp_path):
+    from newsportal.ops.monitors import run_failures
+
+    settings = project_crawler(tmp_path).settings
+    assert run_failures(healthy_stats(**{"newsportal/monitor/failed": 0}), settings) == []
+    failed = {"newsportal/monitor/failed": 2, "newsportal/monitor/failed/errors": 1}
+    failed["newsportal/monitor/failed/lost"] = 1
+    assert run_failures(failed, settings) == ["2 closing checks failed (errors, lost)"]
+    # Checks switched off: lost articles still fail the run.
+    assert run_failures({"newsportal/dropped/lost": 3}, settings) == ["3 articles lost"]

@@ -55,3 +55,21 @@ def test_an_explicit_choice_wins():
     )
     settings = project(FEEDS={"mine.json": {"format": "json"}})
     assert list(settings.getdict("FEEDS")) == ["mine.json"]
+
+
+def test_a_job_proxy_is_set_per_request_and_logged_without_its_password(caplog):
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from newsportal.ops.proxy import JobProxyMiddleware
+
+    crawler = get_crawler(settings_dict={"NEWSPORTAL_HTTP_PROXY": "http://u:pw-123@proxy:3128"})
+    with caplog.at_level("INFO"):
+        middleware = JobProxyMiddleware.from_crawler(crawler)
+    assert "through the proxy http://u:***@proxy:3128" in caplog.text
+    assert "pw-123" not in caplog.text
+    page, own = Request("http://news.jiulongw.cn/"), Request("http://x/", meta={"proxy": None})
+    middleware.process_request(page)
+    middleware.process_request(own)
+    assert page.meta["proxy"] == "http://u:pw-123@proxy:3128"
+    assert own.meta["proxy"] is None  # a request that says otherwise keeps its choice

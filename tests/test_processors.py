@@ -173,6 +173,57 @@ def test_parse_date(text, expected):
         assert result.utcoffset() == timedelta(hours=8)
 
 
+@pytest.mark.parametrize(
+    ("text", "hints", "expected"),
+    [
+        # No evidence: the crawl's year, rolled back when that would be the future.
+        ("10-08 12:00", (), sh(2023, 10, 8, 12, 0)),
+        ("06-05 16:33", (), sh(2024, 6, 5, 16, 33)),
+        # The URL or meta date naming the same day gives the year...
+        ("发布时间：03-15 10:20", ("2022-03-15",), sh(2022, 3, 15, 10, 20)),
+        ("10-08 12:00", ("2021-10-08", "2024-01-01 00:00"), sh(2021, 10, 8, 12, 0)),
+        ("6月5日 16:33", ("2019-06-05T16:33:00+08:00",), sh(2019, 6, 5, 16, 33)),
+        # ...so does a year-month one (/202203/t20220315_1.html) naming the same month...
+        ("03-15 10:20", ("2022-03",), sh(2022, 3, 15, 10, 20)),
+        # ...but a hint naming another day (a template's stale PubDate) says nothing.
+        ("03-15 10:20", ("2019-01-01 00:00",), sh(2024, 3, 15, 10, 20)),
+        ("03-15 10:20", ("2019-03",), sh(2019, 3, 15, 10, 20)),
+        # Never the future, even on evidence.
+        ("12-20 09:00", ("2024-12-20",), sh(2023, 12, 20, 9, 0)),
+        # Two-digit years (DedeCMS MyDate('y-m-d H:i'), old forums).
+        ("18-03-08 23:16", (), sh(2018, 3, 8, 23, 16)),
+        ("时间:18-03-08 23:16来源:县融媒体中心", (), sh(2018, 3, 8, 23, 16)),
+        ("99-12-31 10:00", (), sh(1999, 12, 31, 10, 0)),
+        ("05-08-12 16:12", ("1905-08-12",), sh(1905, 8, 12, 16, 12)),
+        ("18-03-08", (), None),  # no time: too easily a code or a range
+        # Split date widgets read box by box.
+        ("2024 06-05 16:33", (), sh(2024, 6, 5, 16, 33)),
+        ("2024 06月05日 09:48:12", (), sh(2024, 6, 5, 9, 48, 12)),
+    ],
+)
+def test_parse_date_without_year(text, hints, expected):
+    assert parse_date(text, now=NOW, hints=hints) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_iso"),
+    [
+        ("1900-01-01 08:00", "1900-01-01T08:00:00+08:00"),
+        ("1900年5月4日", "1900-05-04T00:00:00+08:00"),
+        ("1900-12-31 23:59:59", "1900-12-31T23:59:59+08:00"),
+        ("1900-06-01T00:00:00Z", "1900-06-01T08:00:00+08:00"),
+        ("1901-01-01 00:00", "1901-01-01T00:00:00+08:00"),
+        ("2024-06-05 16:33:17", "2024-06-05T16:33:17+08:00"),
+    ],
+)
+def test_parse_date_before_1901_is_fixed_plus_eight(text, expected_iso):
+    """The tz database gives Shanghai local mean time (+08:05:43) before 1901; a page's
+    date is China time as printed, +08:00."""
+    result = parse_date(text, now=NOW)
+    assert result.isoformat() == expected_iso
+    assert result.utcoffset() == timedelta(hours=8)
+
+
 def test_parse_date_keeps_dates_exact_across_dst_free_zone():
     # Shanghai has no DST; the result's tzinfo is the module's TZ, not a fixed offset.
     assert parse_date("2024-01-15 08:00", now=NOW).tzinfo is TZ
@@ -214,6 +265,12 @@ def test_parse_date_defaults_to_the_current_time():
 )
 def test_find_date_text(text, expected):
     assert find_date_text(text, now=NOW) == expected
+
+
+def test_find_date_text_shows_a_year_less_date_as_printed():
+    assert find_date_text(
+        "来源：潇湘晨报 10-08 12:00 阅读 3.2万", now=NOW, hints=("2023-10-08",)
+    ) == ("10-08 12:00")
 
 
 # --------------------------------------------------------------------------- clean_source

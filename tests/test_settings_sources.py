@@ -21,7 +21,7 @@ import pytest
 from scrapy.settings import Settings
 
 from newsportal import settings as project_settings
-from newsportal.addons import apply_settings_sources, coerce, read_environment
+from newsportal.addons import apply_settings_sources, coerce
 from tests.crawling import FAST_SETTINGS, ROOT, run_crawl
 from tests.test_monitors import Webhook
 
@@ -31,7 +31,6 @@ def project(env: dict[str, str] | None = None, **cmdline: str) -> tuple[Settings
     project priority, then -s at command-line priority, then the add-on."""
     values = {name: getattr(project_settings, name) for name in dir(project_settings)}
     values = {name: value for name, value in values.items() if name.isupper()}
-    values.update(read_environment(values, env or {}))
     settings = Settings()
     settings.setdict(values, priority="project")
     settings.setdict(cmdline, priority="cmdline")
@@ -65,6 +64,16 @@ def test_each_alias_reaches_scrapys_setting_from_each_source(source, name, targe
     assert (errors, warnings) == ([], [])
     assert settings[target] == value
     assert settings[name] == value
+
+
+def test_a_value_set_in_code_beats_the_environment():
+    settings = Settings()
+    values = {name: getattr(project_settings, name) for name in dir(project_settings)}
+    settings.setdict({k: v for k, v in values.items() if k.isupper()}, priority="project")
+    settings.set("NEWSPORTAL_DATA_DIR", "/srv/mine", priority="project")
+    apply_settings_sources(settings, {"NEWSPORTAL_DATA_DIR": "/env", "MONGO_DATABASE": "envdb"})
+    assert settings["NEWSPORTAL_DATA_DIR"] == "/srv/mine"
+    assert settings["MONGO_DATABASE"] == "envdb"
 
 
 def test_the_command_line_beats_the_environment_and_scrapys_own_name_beats_the_alias_below_it():
@@ -243,7 +252,8 @@ def test_a_failed_start_leaves_no_finished_stats_file_and_no_password(tmp_path, 
 
 
 def test_incremental_progress_shows_in_the_periodic_line(replica, tmp_path):
-    env = {"DELTAFETCH_ENABLED": "1"}
+    # One destination for both runs: the seen-store belongs to it (a new feed is a full crawl).
+    env = {"DELTAFETCH_ENABLED": "1", "NEWSPORTAL_FEED": str(tmp_path / "articles.jsonl")}
     first = run_crawl(replica.server, tmp_path / "one", env={**env})
     assert first.returncode == 0, first.stderr[-3000:]
     data = str(tmp_path / "one" / "data")
@@ -338,3 +348,24 @@ def test_sigterm_is_a_deliberate_stop_no_alarm(replica, tmp_path):
     assert "FAILED for" not in output
     assert hook.received == []
     assert process.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "expected"),
+    [
+        ({"NEWSPORTAL_DOWNLOAD_DELAY": "0.7"}, [], "0.7"),
+        ({"NEWSPORTAL_DOWNLOAD_DELAY": "0.7"}, ["-s", "NEWSPORTAL_DOWNLOAD_DELAY=3"], "3.0"),
+        ({}, ["-s", "DOWNLOAD_DELAY=2"], "2"),
+    ],
+)
+def test_scrapy_settings_shows_what_a_crawl_would_use(env, args, expected):
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "settings", "--get", "DOWNLOAD_DELAY", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip() == expected, result.stderr

@@ -18,8 +18,19 @@ Deliberate choices:
   outlet it came from (来源：中国新闻网), not the portal. Meta ``source`` tags are a
   fallback because CMSs fill them per article.
 - Meta dates (``article:published_time``, ``PubDate`` ...) only stand in when no date
-  line is visible; ``date_text`` is then the meta value itself. A visible date without
-  a time of day (发布日期：2024-06-05) takes the meta value when it names the same day.
+  line is visible; ``date_text`` is then the meta value itself, unless it names another
+  day than the URL (``t20240605_``, ``/2024-06-05/``): a TRS template's stale default loses
+  to the URL's day. A visible date without a time of day (发布日期：2024-06-05) takes the
+  meta value when it names the same day. A visible date without its year (``10-08 12:00``,
+  ``18-03-08 23:16``) stays as printed; ``date_hints`` (the URL's date, the meta date) give
+  the loaders its year, only when they name the same day or month.
+- Government meta tags are evidence, not truth: ``ArticleTitle`` counts like ``og:title``
+  unless it is the site's own name (a template default); ``ContentSource`` is the last
+  resort for 来源.
+- Share widgets and promotion boxes (分享给朋友, 扫码下载, 客户端) never score as text;
+  a date in a list entry or a header bar beside the site's name is not the date line; a
+  summary box (摘要, 导读) does not count as the text before the date line; a 来源 slot
+  holding a link to the site's own section names a section, not an outlet.
 - Hidden elements (``display:none``) are dropped unless they hold a lot of prose: some
   pages hide the article until a script reveals it; a hidden tab of links is dropped.
 - The section comes from what reads as a breadcrumb (a 当前位置 label, a short chain of

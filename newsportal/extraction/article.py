@@ -3,19 +3,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from newsportal.extraction.body import _body
 from newsportal.extraction.container import _best_container
 from newsportal.extraction.dateline import _date_line, _machine_date, _meta_date
-from newsportal.extraction.dom import _drop_noise, _line, _meta, _metas, _parse, _text, _xp
+from newsportal.extraction.dom import (
+    _drop_noise,
+    _line,
+    _meta,
+    _metas,
+    _norm,
+    _parse,
+    _text,
+    _xp,
+)
 from newsportal.extraction.labels import _cut_at_next_label, _find_editor, _labelled
 from newsportal.extraction.patterns import (
     _DATE_ONLY_RE,
     _KEYWORDS_RE,
     _LABEL_HINT_RE,
     _SENTENCE_END,
+    _SITE_SEP_RE,
 )
 from newsportal.extraction.related import _related
 from newsportal.extraction.section import _find_section
@@ -41,6 +53,23 @@ class RawArticle:
     images: list[dict] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
     is_article: bool = False
+    # Evidence of the year for a date printed without one: the date in the URL, the meta date.
+    date_hints: list[str] = field(default_factory=list)
+
+
+def _links_away(el, url: str, canonical: str | None) -> bool:
+    """The headline is, or holds, a link to some other page."""
+    anchors = _xp(el, "ancestor-or-self::a | .//a")
+    if not anchors:
+        return False
+    own = {urldefrag(u)[0].rstrip("/") for u in (url, canonical) if u}
+    for a in anchors:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        if urldefrag(urljoin(url, href))[0].rstrip("/") not in own:
+            return True
+    return False
 
 
 def _has_headline_link(el) -> bool:
@@ -76,12 +105,71 @@ def _is_list_like(paragraphs: list[str], link_lines: int) -> bool:
 
 
 def _prose_len(paragraphs: list[str]) -> int:
-    """Characters in paragraphs that read as sentences (footers and captions do not)."""
+    """Characters in paragraphs that read as sentences (footers and captions do not, nor a
+    teaser's summary cut short with "…" or "...")."""
     return sum(
         len(p)
         for p in paragraphs
-        if len(p) >= 15 and (p.endswith(_SENTENCE_END) or p.count("，") + p.count(",") >= 2)
+        if len(p) >= 15
+        and (p.endswith(_SENTENCE_END) or p.count("，") + p.count(",") >= 2)
+        and not (p.endswith(("…", "...")) and not p.endswith(("……", "......")))
     )
+
+
+# Dates CMSs put in article URLs: /2024-06-05/, /20240605/, /2024/0605/, t20240605_ (TRS),
+# /202406/ (year and month only).
+_URL_DATE_RE = re.compile(
+    r"(?<![0-9])((?:19|20)[0-9]{2})(?:-([01][0-9])-([0-3][0-9])|/?([01][0-9])/?([0-3][0-9])?)"
+    r"(?=[/_.]|$)"
+)
+
+
+def _url_date(url: str) -> str | None:
+    """The date in the article's URL path, as "YYYY-MM-DD" or "YYYY-MM"."""
+    path = urlsplit(url).path
+    month_only = None
+    for m in _URL_DATE_RE.finditer(path):
+        year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
+        if not month or not 1 <= int(month) <= 12:
+            continue
+        if day and 1 <= int(day) <= 31:
+            return f"{year}-{month}-{day}"  # the most precise wins: /202406/t20240605_1.html
+        month_only = month_only or f"{year}-{month}"
+    return month_only
+
+
+def _checked_meta_date(meta_date: str | None, url_date: str | None) -> str | None:
+    """No date is shown: the meta date, cross-checked with the date in the URL. A template
+    default (TRS ``PubDate`` left at "2018-01-01 00:00") names another day than the URL
+    (``t20240605_…``): the URL's day wins then, and stands in when there is no meta date."""
+    if url_date is None or len(url_date) < 10:
+        return meta_date
+    if meta_date is None:
+        return url_date
+    m = re.match(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})", meta_date)
+    if m is None:
+        return meta_date
+    try:
+        meta_day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        url_day = dt.date.fromisoformat(url_date)
+    except ValueError:
+        return meta_date
+    return meta_date if abs((meta_day - url_day).days) <= 1 else url_date
+
+
+def _site_names(doc, metas, title: str | None) -> tuple[str, ...]:
+    """The site's own name, as its pages print it: og:site_name and the last segment of
+    ``<title>`` (标题_栏目_丽江新闻网)."""
+    names = []
+    site = _meta(metas, "og:site_name", "SiteName")
+    if site:
+        names.append(site)
+    page_title = _norm(" ".join(_xp(doc, "//title//text()")))
+    if page_title and title and page_title != title:
+        last = _SITE_SEP_RE.split(page_title)[-1].strip()
+        if 2 <= len(last) <= 20 and last not in (title or ""):
+            names.append(last)
+    return tuple(names)
 
 
 def extract_article(html: str, url: str) -> RawArticle:
@@ -111,7 +199,7 @@ def extract_article(html: str, url: str) -> RawArticle:
     # The few text runs that may hold a label (责任编辑, 关健词, 推荐阅读, 当前位置 ...).
     hits = [t for t in texts if _LABEL_HINT_RE.search(t)]
     title_el, art.title = _find_title(doc, body, metas)
-    date_el, art.date_text = _date_line(title_el, body)
+    date_el, art.date_text = _date_line(title_el, body, _site_names(doc, metas, art.title))
     if title_el is None and date_el is not None:
         title_el, above, teaser = _title_above(date_el)
         art.title = above or art.title
@@ -124,13 +212,15 @@ def extract_article(html: str, url: str) -> RawArticle:
         el, above, teaser = _title_above(title_el)
         if above and not teaser:
             title_el, art.title = el, above
+    url_date = _url_date(url)
     if date_el is None:
-        art.date_text = meta_date
+        art.date_text = _checked_meta_date(meta_date, url_date)
     else:
         art.date_text = _machine_date(date_el, art.date_text, meta_date)
+    art.date_hints = [h for h in (url_date, meta_date) if h]
     editor_el, art.editor_text = _find_editor(hits)
     kw_el, keywords = _labelled(
-        hits, _KEYWORDS_RE, ("关健词", "关键词", "关键字", "标签", "Tag"), 120
+        hits, _KEYWORDS_RE, ("关健词", "关键词", "关键字", "标签", "Tag", "热词"), 120
     )
     if keywords:
         if kw_el is not None:
@@ -153,8 +243,9 @@ def extract_article(html: str, url: str) -> RawArticle:
     if not art.source_text:
         art.source_text = _source_from_lead(art.paragraphs)
     prose = _prose_len(art.paragraphs)
-    # A headline that is a link (a logo, a list entry) only counts with a date line.
-    weak_title = title_el is None or bool(_xp(title_el, "ancestor-or-self::a or .//a"))
+    # A headline that is a link (a logo, a list entry) only counts with a date line; a
+    # permalink to the page itself (WordPress titles) is no link to another page.
+    weak_title = title_el is None or _links_away(title_el, url, art.canonical_url)
     # A short piece (快讯, a photo story) counts under a real headline and its date line.
     short_ok = (
         date_el is not None
@@ -162,11 +253,16 @@ def extract_article(html: str, url: str) -> RawArticle:
         and len(art.title or "") >= 8
         and (prose >= 15 or bool(art.images))
     )
+    # A page that declares itself an article (og:type, article:published_time) is dated
+    # like one with a visible date line (WordPress themes print only "6月 5, 2024").
+    declared = _meta(metas, "og:type") == "article" or bool(
+        _meta(metas, "article:published_time", "og:article:published_time")
+    )
     art.is_article = bool(
         art.title
         and not list_entry
         and not _is_list_like(art.paragraphs, link_lines)
-        and (prose >= 200 or (date_el is not None and prose >= 40) or short_ok)
+        and (prose >= 200 or ((date_el is not None or declared) and prose >= 40) or short_ok)
         and (date_el is not None or not weak_title)
     )
     return art

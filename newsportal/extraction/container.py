@@ -14,6 +14,7 @@ from newsportal.extraction.patterns import (
     _DATE_RE,
     _IMG_TAGS,
     _INLINE,
+    _PROMO_RE,
     _PUNCT_RE,
     _is_stop,
 )
@@ -118,6 +119,8 @@ def _best_container(body, texts: list, title_el=None, end_el=None) -> list:
         own = "".join(runs[block])
         if own.count("|") >= 3:
             continue  # a footer or link bar
+        if prose <= 200 and _PROMO_RE.search(own):
+            continue  # a share widget or an app promotion: it asks, it does not report
         score = 1.0 + len(_PUNCT_RE.findall(own)) + min(prose / 100.0, 3.0)
         own_scores[block] = score
         scores[block] = scores.get(block, 0.0) + score

@@ -13,8 +13,10 @@ from newsportal.extraction.patterns import (
     _DATE_LABEL_RE,
     _DATE_RE,
     _HEADINGS,
+    _POSTED_RE,
     _SENTENCE_PUNCT_RE,
     _SOURCE_RE,
+    _YEARLESS_DATE_RE,
 )
 
 
@@ -27,7 +29,7 @@ def _near_title(title_el, body, after: int = 80, before: int = 12) -> list[list]
     return [below, _xp(title_el, f"preceding::*[position() <= {before}]")[::-1]]
 
 
-def _date_line(title_el, body):
+def _date_line(title_el, body, site_names: tuple[str, ...] = ()):
     """The first short element near the headline that shows a date.
 
     Below the first paragraph of prose, a date only counts with a label (发布日期：...):
@@ -38,26 +40,54 @@ def _date_line(title_el, body):
     if found[0] is not None and not late:
         return found
     # Found only below the text (a reply's 发表于, a teaser's 发布时间): a date right above
-    # the headline (a forum post's 发表于 line) is the article's own.
+    # the headline (a forum post's 发表于 line) is the article's own, unless it is the
+    # header row's "丽江新闻网 2024年06月06日" (today's date beside the site's name).
     earlier, _ = _date_in(above)
-    if earlier[0] is not None:
+    if earlier[0] is not None and not _is_header_row(earlier[1], site_names):
         return earlier
     return found if found[0] is not None else (None, None)
+
+
+def _is_header_row(line: str | None, site_names: tuple[str, ...]) -> bool:
+    """A date line that names the site itself, or sits among 登录/注册/天气 links, is the
+    page's header bar, not the article's date line."""
+    if not line:
+        return False
+    m = _DATE_RE.search(line)
+    rest = line[: m.start()] + " " + line[m.end() :] if m else line
+    if _HEADER_WORDS_RE.search(rest):
+        return True
+    return any(name and name in rest for name in site_names)
+
+
+_HEADER_WORDS_RE = re.compile(r"登录|注册|设为首页|加入收藏|天气|欢迎|今天是")
+# Lines that carry a member's dates, not the article's (a forum's 注册：2003-5-20).
+_MEMBER_DATE_RE = re.compile(r"(?:注册|加入|登录|入园|园龄|生日)(?:时间|日期)?\s*[:：]")
+# The lead/summary box under a headline is prose, but the date line may follow it.
+_SUMMARY_RE = re.compile(
+    r"^\s*[\[【(（]?\s*(?:摘要|导读|核心提示|内容提要|提要|编者按|导语)\s*[\]】)）]?\s*[:：]?"
+)
+_DIGITS_NEAR_RE = re.compile(r"[0-9０-９]{2}")
 
 
 def _date_in(elements: list):
     seen_prose = False
     prose = 0  # short paragraphs add up: a notice's clauses are often under 50 characters
     tail = ""  # the text after the previous element: <br>-separated text sits in tails
+    tail_owner = None
+    summary: set = set()  # a 摘要/导读 box: prose, but the date line may still follow it
     for el in elements:
         own = el.text or ""
-        for run in (tail, own):
+        if el not in summary and _opens_summary(el, own):
+            summary.update(el.iter())
+        runs = (() if tail_owner in summary else (tail,)) + (() if el in summary else (own,))
+        for run in runs:
             if len(run.strip()) >= 20 and _SENTENCE_PUNCT_RE.search(run):
                 prose += len(run.strip())
-        tail = el.tail or ""
+        tail, tail_owner = el.tail or "", el.getparent()
         seen_prose = seen_prose or prose >= 80
         if len(own) >= 50 and len(_SENTENCE_PUNCT_RE.findall(own)) >= 2:
-            seen_prose = True
+            seen_prose = seen_prose or el not in summary
             continue
         if el.tag in _HEADINGS or el.tag in ("ul", "ol", "table", "tbody"):
             continue
@@ -65,21 +95,58 @@ def _date_in(elements: list):
         if not text or len(text) > 160:
             continue
         m = _DATE_RE.search(text)
+        if m is None and len(el) and len(text) <= 40 and _DIGITS_NEAR_RE.search(text):
+            # A minified date widget (<span>2024</span><span>06-05</span><span>16:33</span>)
+            # runs its boxes together; read it as a reader sees it, box by box.
+            text = _line(el)
+            m = _DATE_RE.search(text)
         # The date opens the line or follows a short label (来源/作者/发布时间 ...);
         # a date in a sentence ("2019年2月27日下午，...。") is body text, not the date line.
         if not m or m.start() > 40 or len(_SENTENCE_PUNCT_RE.findall(text)) >= 2:
             continue
-        if _EDIT_NOTE_RE.search(text):
-            continue  # "本帖最后由 X 于 2024-6-5 10:25 编辑": when it was edited, not posted
+        if _EDIT_NOTE_RE.search(text) or _MEMBER_DATE_RE.search(text[: m.start()]):
+            continue  # "本帖最后由 X 于 2024-6-5 10:25 编辑", "注册：2003-5-20": not when posted
         if "星期" in text and not (_TIME_RE.search(text) or _SOURCE_RE.search(text)):
             continue  # "今天是2026年11月29日 星期日": the top bar's calendar
         links = _xp(el, ".//a")
         if len(links) >= 4 or any(len(_text(a)) >= 12 for a in links):
             continue  # a headline link with its date: a teaser, not the date line
-        if seen_prose and not _DATE_LABEL_RE.search(text[: m.start() + 1]):
+        if len(text) <= 25 and _in_list_entry(el):
+            continue  # <li><a>headline</a><span>2024-06-01</span></li>: a list entry's date
+        posted = _POSTED_RE.search(text[: m.start()])
+        if posted and _REPLY_RE.match(text, m.end()):
+            continue  # "本贴由 X 于…在【论坛】回复": a reply's note
+        if seen_prose and not (_DATE_LABEL_RE.search(text[: m.start() + 1]) or posted):
             continue
         return _whole_date_line(el, text), seen_prose
     return (None, None), False
+
+
+def _in_list_entry(el) -> bool:
+    """The date sits in a list item (or its inner box) beside a headline link."""
+    node = el.getparent()
+    for _ in range(2):
+        if node is None:
+            return False
+        if node.tag in ("li", "dd", "dt", "td"):
+            return any(len(_text(a)) >= 12 for a in node.iter("a"))
+        node = node.getparent()
+    return False
+
+
+def _opens_summary(el, own: str) -> bool:
+    """The box opens with a 摘要/导读 label, in its own text or in a bold label first."""
+    if own.strip():
+        return bool(_SUMMARY_RE.match(own))
+    first = el[0] if len(el) else None
+    return (
+        first is not None
+        and first.tag in ("b", "strong", "span", "em", "label")
+        and bool(_SUMMARY_RE.match(first.text or ""))
+    )
+
+
+_REPLY_RE = re.compile(r"[^，。]{0,30}?(?:回复|回帖|跟帖)")
 
 
 _TIME_RE = re.compile(rf"{_D}{{1,2}}\s*[:：时]\s*{_D}{{2}}")
@@ -162,6 +229,13 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
     m = _DATE_RE.search(date_text)
     if m is None:
         return date_text
+    if not _ABSOLUTE_DATE_RE.match(m.group(0)) and _YEARLESS_DATE_RE.match(m.group(0)):
+        # "10-08 12:00": the day and time a reader sees stand; only the year is missing,
+        # and the loaders read it from the hints (meta date, URL), checked against the day.
+        for value in _xp(date_el, "descendant-or-self::time/@datetime"):
+            if _norm(value):
+                return _norm(value)
+        return date_text
     if _ABSOLUTE_DATE_RE.match(m.group(0)):
         if meta_date and not _TIME_RE.search(date_text[m.start() :]):
             timed = _same_day_with_time(m.group(0), meta_date)
@@ -183,7 +257,16 @@ def _same_day_with_time(shown: str, meta_date: str) -> str | None:
     if meta is None:
         return None
     day = [int(d.translate(_FULLWIDTH_DIGITS)) for d in _DIGITS_RE.findall(shown)[:3]]
-    if day != [int(g) for g in meta.groups()[:3]] or (int(meta[4]), int(meta[5])) == (0, 0):
+    meta_day = [int(g) for g in meta.groups()[:3]]
+    try:
+        # "2023-11-19T20:00:00Z" is 2023-11-20 in China: compare the day a reader saw.
+        stamp = dt.datetime.fromisoformat(meta_date.strip().replace("Z", "+00:00"))
+        if stamp.tzinfo is not None:
+            local = stamp.astimezone(_TZ_SHANGHAI)
+            meta_day = [local.year, local.month, local.day]
+    except ValueError:
+        pass
+    if day != meta_day or (int(meta[4]), int(meta[5])) == (0, 0):
         return None
     return meta_date.strip()
 

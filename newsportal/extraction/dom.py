@@ -28,8 +28,11 @@ _LOCAL = threading.local()  # lxml parsers must not be shared between threads
 def _parser() -> etree.HTMLParser:
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
+        # huge_tree: libxml2 otherwise stops at 256 levels of nesting and silently drops
+        # the rest, so an article nested deeper (table-in-table layouts, broken markup that
+        # never closes a tag) would come out with an empty body.
         parser = _LOCAL.parser = etree.HTMLParser(
-            remove_comments=True, remove_pis=True, no_network=True
+            remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
         )
     return parser
 

@@ -25,10 +25,20 @@ def _label_line(node, label_re, maxlen: int):
             break
         ptext = _text(parent)
         own = label_re.match(ptext)
+        if own is None and len(ptext) <= maxlen and _bare_label(label_re, text):
+            # "<span>标签</span><span><a>银杏</a></span>": the label is a box of its own
+            ptext = _line(parent)
+            own = label_re.match(ptext)
         if len(ptext) > maxlen or not own or _NEXT_LABEL_RE.search(ptext, own.end()):
             break
         el, text = parent, ptext
     return el, text
+
+
+def _bare_label(label_re, text: str) -> bool:
+    """``text`` is a label and nothing more (标签, 关键词：)."""
+    m = label_re.match(text)
+    return m is not None and m.end() >= len(text.rstrip())
 
 
 def _labelled(hits: list, label_re, contains: tuple[str, ...], maxlen: int, inline_re=None):

@@ -9,8 +9,11 @@ import re
 _D = "[0-9０-９]"
 _DATE_RE = re.compile(
     rf"(?:{_D}{{4}}\s*[-/.年－／．]\s*{_D}{{1,2}}\s*[-/.月－／．]\s*{_D}{{1,2}}"
-    rf"|{_D}{{4}}\s+{_D}{{1,2}}\s*/\s*{_D}{{1,2}}\s+{_D}{{1,2}}:{_D}{{2}}"
+    rf"|{_D}{{4}}\s+{_D}{{1,2}}\s*[/-]\s*{_D}{{1,2}}\s+{_D}{{1,2}}:{_D}{{2}}"
     rf"|{_D}{{1,2}}月{_D}{{1,2}}日\s*{_D}{{1,2}}[:：]{_D}{{2}}"
+    # Year-less or two-digit-year dates with a time: "10-08 12:00", "18-03-08 23:16"
+    # (mobile pages, DedeCMS's MyDate('y-m-d H:i')); the year comes from meta or the URL.
+    rf"|(?<![0-9０-９-])(?:{_D}{{2}}[-/.])?{_D}{{1,2}}-{_D}{{1,2}}\s+{_D}{{1,2}}[:：]{_D}{{2}}"
     rf"|(?:昨天|前天|今天)\s*{_D}{{1,2}}[:：]{_D}{{2}}"
     rf"|{_D}+\s*(?:分钟|小时|天)前|刚刚)"
 )
@@ -23,7 +26,12 @@ _SOURCE_LINE_RE = re.compile(
     r"^[\[【(（]?\s*(?:本文来源|文章来源|信息来源|新闻来源|来源于?|稿源)\s*[:：]"
 )
 _DATE_LABEL_RE = re.compile(r"(?:发布|更新|发表|时间|日期)")
+# What introduces a date without a label: a posting note's "由 X 于" (本贴由小巷深处于2005年8月12日
+# 16:12:21在【论坛】发表) and a blog footer's "posted @".
+_POSTED_RE = re.compile(r"(?:由[^，。\s]{1,20}于|posted\s*(?:@|on|at)?)\s*$", re.I)
 _ABSOLUTE_DATE_RE = re.compile(rf"{_D}{{4}}")
+# A date printed without (all of) its year: kept as printed, its year is read from the hints.
+_YEARLESS_DATE_RE = re.compile(rf"(?:{_D}{{2}}[-/.])?{_D}{{1,2}}(?:-{_D}{{1,2}}\s|月)")
 # Labels that end the source part of a date/来源 line.
 _AFTER_SOURCE_RE = re.compile(
     r"\s(?=\S*(?:浏览|阅读|点击|作者|责任编辑|编辑|发布|时间|日期|字号|字体|评论|分享|打印|"
@@ -34,14 +42,19 @@ _CREDIT_WORDS = "校对|审核|审校|监制|签发|终审|二审|三审|责编|
 _BARE_NAME = rf"\s+(?=[^\s:：]{{2,8}}(?:\s+(?:{_CREDIT_WORDS})\s*[^\s:：]{{2,8}})*\s*[\]】)）]?$)"
 # "责任编辑：代平", and the colon-less "编辑 张彤" when the line is only credits.
 _EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编|编辑)(?:\s*[:：]|{_BARE_NAME})")
-_CHIEF_EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编)(?:\s*[:：]|{_BARE_NAME})")
-_EDITOR_INLINE_RE = re.compile(r"(?:责任编辑|责编)\s*[:：]")
+_CHIEF_EDITOR_RE = re.compile(rf"^[\[【(（]?\s*(?:责任编辑|责编)(?:\s*[:：｜|]|{_BARE_NAME})")
+# New media print "｜" where others print a colon: "编辑｜周洁 责任编辑｜刀文华".
+_EDITOR_INLINE_RE = re.compile(r"(?:责任编辑|责编)\s*[:：｜|]")
 # A bare 编辑 inside a credits line ("（审核：张强 编辑：刘洋）", "作者｜李明 编辑｜王芳"):
 # new media print "｜" where others print a colon.
 _BARE_EDITOR_INLINE_RE = re.compile(r"(?:^|(?<=[\s（(【\[]))编辑\s*[:：｜|]")
 _LABEL_BAR_RE = re.compile(r"^([\[【(（]?\s*(?:责任编辑|责编|编辑))\s*[｜|]\s*")
+# 关键词 with or without a colon; 标签/Tags with a colon, or as a label of its own before the tag
+# links (WordPress: <span class="screen-reader-text">标签</span><a rel="tag">…</a>); PHPCMS v9
+# prints 相关热词搜索：.
 _KEYWORDS_RE = re.compile(
-    r"^[\[【(（]?\s*(?:文章|本文)?(?:(?:关健词|关键词|关键字)\s*[:：]?|(?:标签|Tags?)\s*[:：])",
+    r"^[\[【(（]?\s*(?:文章|本文)?(?:(?:关健词|关键词|关键字)\s*[:：]?"
+    r"|(?:标签|Tags?|(?:相关)?热词(?:搜索)?)\s*[:：]|(?:标签|Tags?)(?:\s+(?=\S)|$))",
     re.I,
 )
 _RELATED_RE = re.compile(
@@ -59,8 +72,8 @@ _CRUMB_SKIP = {
 # of what follows an article (short lines), and notices of any length.
 _STOP_HEAD_RE = re.compile(
     r"^[\[【(（]?\s*(?:推荐阅读|相关阅读|相关新闻|相关文章|延伸阅读|热点推荐|相关推荐|相关链接|相关报道|"
-    r"责任编辑|责编|编辑\s*[:：]|关健词|关键词|关键字|标签\s*[:：]|"
-    r"上一篇|下一篇|上一条|下一条|分享到|分享至|纠错|打印本页|关闭窗口|返回顶部|"
+    r"责任编辑|责编|编辑\s*[:：]|关健词|关键词|关键字|标签\s*[:：]|相关热词|"
+    r"上一篇|下一篇|上一条|下一条|分享到|分享至|纠错|打印本页|关闭窗口|返回顶部|文章导航|"
     r"网友评论|发表评论|我要评论|热门评论|最新评论)"
 )
 _STOP_NOTICE_RE = re.compile(
@@ -71,7 +84,13 @@ _STOP_NOTICE_RE = re.compile(
 # Reprint notices and app promotions that close many articles.
 _NOTICE_RE = re.compile(
     r"(?:未经\S{0,4}授权|严禁|禁止|不得)\S{0,6}转载|转载请注明|"
-    r"(?:下载|打开|尽在|关注|扫码)\S{0,12}(?:APP|App|app|客户端|公众号)|扫描二维码|扫码关注"
+    r"(?:下载|打开|尽在|关注|扫码)\S{0,12}(?:APP|App|app|客户端|公众号)|扫描\S{0,4}二维码|扫码关注"
+)
+# Share widgets and promotion boxes: prose that asks the reader to share, scan or install,
+# never the article, however punctuated (checked on short blocks only).
+_PROMO_RE = re.compile(
+    _NOTICE_RE.pattern + r"|分享(?:给|到|至)\S{0,6}(?:朋友|好友|微信|微博)|扫一扫"
+    r"|扫码\S{0,6}(?:下载|关注|安装)|应用商店|立即下载|下载安装"
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import chain
 from urllib.parse import urljoin, urlsplit
 
@@ -80,6 +81,35 @@ def _unlabelled_source(date_text: str, runs: frozenset = frozenset()) -> str | N
     return None
 
 
+_ACTION_RE = re.compile(
+    r"^(?:编辑|收藏|评论|举报|分享|打印|纠错|关闭|返回|阅读|点赞|订阅|回复)\S{0,6}$"
+)
+_COPYRIGHT_RE = re.compile(r"版权所有|版权归|转载|copyright|©", re.I)
+# A same-site address that lists articles: a folder, an index or list page.
+_LISTING_PATH_RE = re.compile(r"(?:/|/index\.\w+|/list[\w-]*\.\w+|/node_\d+\.\w+)$")
+
+
+def _is_section_link(a, url: str) -> bool:
+    """A link to the site's own section (/minsheng/, list_12.html): a template that prints
+    the column in the source slot names a section, not an outlet. The home page (/) is the
+    site itself, which may well be the outlet."""
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("javascript:", "#", "mailto:")):
+        return False
+    target = urljoin(url, href)
+    path = urlsplit(target).path
+    return bool(path.strip("/") and _LISTING_PATH_RE.search(path) and _site(target) == _site(url))
+
+
+def _names_section(found: str, date_el, url: str) -> bool:
+    """The 来源 value read from the date line is the text of a section link on it."""
+    if date_el is None:
+        return False
+    value = _SOURCE_RE.sub("", found, count=1).strip()
+    return any(_text(a) == value and _is_section_link(a, url) for a in date_el.iter("a"))
+
+
+@lru_cache(maxsize=512)
 def _site(url: str) -> str:
     host = urlsplit(url).hostname or ""
     return ".".join(host.split(".")[-2:])
@@ -115,12 +145,16 @@ def _find_source(date_el, date_text, title_el, hits: list, metas, url: str) -> s
     outlet's name printed bare on the date line, any link there, the CMS's meta tag."""
     if date_text:
         found = _source_from(date_text)
-        if found:
+        if found and not _names_section(found, date_el, url):
             return found
     links = []
     if date_el is not None:
         for a in date_el.iter("a"):
             text = _text(a)
+            if _is_section_link(a, url):
+                continue  # "来源：<a href=/minsheng/>民生</a>": the template filled in the column
+            if _ACTION_RE.match(text):
+                continue  # 编辑 / 收藏 / 评论(12): what a reader can do, not who published
             if 2 <= len(text) <= 20 and not _DATE_RE.search(text) and not _after_label(a):
                 links.append((a, text))
     here = _site(url)
@@ -133,13 +167,16 @@ def _find_source(date_el, date_text, title_el, hits: list, metas, url: str) -> s
             text = _text(el)
             if text and len(text) <= 80 and _SOURCE_RE.search(text):
                 found = _source_from(_line(el))
-                if found:
+                if found and not _names_section(found, date_el, url):
                     return found
     for node in hits:
         text = _norm(node)
-        if len(text) <= 40 and _SOURCE_LINE_RE.match(text):
+        if (len(text) <= 40 and _SOURCE_LINE_RE.match(text)) or (
+            len(text) <= 80 and _COPYRIGHT_RE.search(text) and _SOURCE_RE.search(text)
+        ):
+            # "（来源：昭通日报）" closing the text; "版权所有 大理日报社 来源：大理日报"
             found = _source_from(text)
-            if found:
+            if found and not _names_section(found, date_el, url):
                 return found
     runs = frozenset()
     if date_el is not None:

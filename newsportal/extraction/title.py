@@ -23,7 +23,38 @@ _WIDE_BREAK_RE = re.compile(rf"(?<=[{_WIDE}])[ \t\r]*\n\s*(?=[{_WIDE}])")
 
 def _heading_text(el) -> str:
     text = _STRING(el)
+    if len(el) and _DATE_RE.search(text):
+        head = _before_date_line(el)
+        if head:
+            text = head
     return _norm(_WIDE_BREAK_RE.sub("", text) if "\n" in text else text)
+
+
+def _before_date_line(el) -> str | None:
+    """The headline when the template prints the date line inside the heading (PHPCMS v9:
+    ``<h1>标题<br /><span>2024-06-05 16:33:17 来源：…</span></h1>``): the text before the
+    line break, or before a closing box, that holds a date. A date inside the headline's
+    own words (<h1>国务院<em>2024年6月5日</em>召开常务会议</h1>) is left alone: it is
+    neither after a break nor the heading's last box."""
+    parts = [el.text or ""]
+    children = [c for c in el if isinstance(c.tag, str)]
+    for i, child in enumerate(children):
+        head = "".join(parts).strip()
+        if child.tag == "br":
+            rest = (child.tail or "") + "".join(
+                _STRING(c) + (c.tail or "") for c in children[i + 1 :]
+            )
+            if len(head) >= 4 and _DATE_RE.search(rest):
+                return head
+        elif len(head) >= 4 and _DATE_RE.search(_STRING(child)):
+            after = (child.tail or "") + "".join(
+                _STRING(c) + (c.tail or "") for c in children[i + 1 :]
+            )
+            if not _norm(after) or _DATE_RE.match(_norm(_STRING(child))):
+                return head
+        parts.append(_STRING(child) + (child.tail or "") if child.tag != "br" else "\n")
+        parts.append("" if child.tag != "br" else (child.tail or ""))
+    return None
 
 
 def _strip_site_suffix(title: str) -> str:
@@ -49,7 +80,7 @@ def _find_title(doc, body, metas):
     logos are headings too, so a heading that is only the site name loses to a longer one.
     """
     page_title = _norm(" ".join(_xp(doc, "//title//text()")))
-    og_title = _meta(metas, "og:title", "twitter:title")
+    og_title = _meta(metas, "og:title", "twitter:title") or _article_title(metas, page_title)
     main = _strip_site_suffix(page_title) if page_title else ""
     best, best_text, best_score = None, "", 0.0
     for el in body.iter(*_HEADINGS, "h4"):
@@ -76,7 +107,13 @@ def _find_title(doc, body, metas):
         and not _linked(best)
         and (best_score >= 8 or not main or best_text == main)
     ):
-        return best, best_text
+        if not og_title or best_text in og_title or best_text not in page_title:
+            return best, best_text
+        # The heading only repeats <title> (a logo <h1> on a page whose <title> is the site
+        # name) while the title meta names something else: the line that shows the meta's
+        # title is the headline, if there is one.
+        shown = _shown_alone(body, og_title)
+        return shown if shown is not None else (best, best_text)
     wanted = og_title or main
     if wanted:
         hits = _xp(
@@ -106,6 +143,30 @@ def _find_title(doc, body, metas):
             return None, wanted or None  # the logo (<h1><a>九龙网</a></h1>) names the site
         return best, best_text
     return None, wanted or None
+
+
+def _shown_alone(body, wanted: str):
+    """The unlinked element whose own text is exactly ``wanted``, alone on its line."""
+    hits = _xp(
+        body,
+        ".//*[normalize-space(text())=$t][not(self::a) and not(ancestor::a) and not(self::option)]",
+        t=wanted,
+    )
+    hits = [h for h in hits if not _inside_sentence(h)]
+    return (hits[0], wanted) if hits else None
+
+
+def _article_title(metas, page_title: str) -> str | None:
+    """TRS government templates' ``<meta name="ArticleTitle">``: evidence, not truth. A
+    template left with its default says the site's name (SiteName, or all of ``<title>``
+    on a page whose ``<title>`` was never filled in), which no article is titled."""
+    value = _meta(metas, "ArticleTitle")
+    if not value:
+        return None
+    site = _meta(metas, "SiteName")
+    if value == site or (page_title and value == page_title and site and site in value):
+        return None
+    return value
 
 
 def _inside_sentence(el) -> bool:

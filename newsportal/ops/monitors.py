@@ -587,7 +587,7 @@ def run_failures(stats: Mapping[str, Any], settings: BaseSettings) -> list[str]:
         )
         reasons.append(f"{failed} closing checks failed ({', '.join(names)})")
     lost = articles_lost(stats, Thresholds.from_settings(settings).lost_stats)
-    if lost and "lost" not in " ".join(reasons):
+    if lost and not _count(stats, f"{STAT_PREFIX}/failed/lost"):
         reasons.append(f"{sum(lost.values())} articles lost")
     return reasons
 

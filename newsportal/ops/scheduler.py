@@ -346,6 +346,9 @@ class ScrapydClient:
     ) -> None:
         self.url = url
         self.session = requests.Session()
+        # Straight to the node: a proxy in the scheduler's environment (meant for crawls, which
+        # take NEWSPORTAL_HTTP_PROXY per job instead) never sees these calls or credentials.
+        self.session.trust_env = False
         self.session.auth = auth
         self.timeout = timeout
 
