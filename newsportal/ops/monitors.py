@@ -427,6 +427,12 @@ def judged_stats(crawler: Any) -> Mapping[str, Any] | None:
 _UNSET = object()
 
 
+def crawl_baseline(crawler: Any) -> Any:
+    """A shared crawl's baseline (``previous_seen()``, ``record_seen(spider, n)``), kept in
+    Redis by the worker that judges it (:mod:`newsportal.frontier.stats`); None: the file."""
+    return getattr(crawler, "newsportal_crawl_baseline", None)
+
+
 class NewsportalMonitor(Monitor):
     """One spidermon test per check; each keeps its CheckResult for the actions to report."""
 
@@ -456,11 +462,14 @@ class NewsportalMonitor(Monitor):
     @monitors.order(2)
     def test_articles_seen(self) -> None:
         path = state_path(self.data.crawler.settings, self.data.spider.name)
+
+        def previous_seen() -> int | None:
+            baseline = crawl_baseline(self.data.crawler)
+            return baseline.previous_seen() if baseline else read_previous_seen(path)
+
         self._judge(
             "articles_seen",
-            lambda stats, thresholds: check_articles_seen(
-                stats, thresholds, read_previous_seen(path)
-            ),
+            lambda stats, thresholds: check_articles_seen(stats, thresholds, previous_seen()),
         )
 
     @monitors.name("field_coverage")
@@ -509,6 +518,10 @@ class RecordRunAction(Action):
         finish, seen = checks.get("finish_reason"), checks.get("articles_seen")
         if not (finish and finish.passed and seen and seen.passed):
             logger.info("Monitor baseline not updated: this run is not a healthy reference")
+            return
+        baseline = crawl_baseline(self.data.crawler)
+        if baseline:
+            baseline.record_seen(self.data.spider.name, int(seen.numbers["seen"]))
             return
         settings = self.data.crawler.settings
         spider_name = self.data.spider.name
