@@ -233,6 +233,14 @@ def test_404_and_500_are_counted_not_fatal(cms):
 # ---------------------------------------------------------------- killed and rerun, MongoDB
 
 
+def assert_finished(result: CrawlResult) -> None:
+    """The crawl ran to its end. Its exit status is not asserted: a rerun wants few pages, so
+    the replica's one 404 and one 500 can exceed the closing error-rate check on their own."""
+    assert result.stats.get("finish_reason") == "finished", result.stderr[-3000:]
+    assert result.stats.get("spider_exceptions", 0) == 0
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
 def _docs(mongo, database: str) -> list[dict[str, Any]]:
     client = mongo.client()
     try:
@@ -281,7 +289,7 @@ def test_killed_and_rerun_crawl_stores_no_article_twice(
         before = len(_docs(mongo_server, mongo_database))
         assert 10 <= before < len(truth["articles"])
         rerun = run_crawl(server, tmp_path, *portal_args(truth), env=env, spider="portal")
-    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert_finished(rerun)
     docs = _docs(mongo_server, mongo_database)
     ids = Counter(doc["_id"] for doc in docs)
     assert [i for i, n in ids.items() if n > 1] == []
@@ -305,12 +313,12 @@ def test_article_stored_under_its_dynamic_address_moves_to_the_static_one_on_a_r
     truth = build_family(site, name, articles=STORED_ARTICLES, aliases_first=True)
     with ReplicaServer(site) as server:
         first = run_crawl(server, tmp_path, *portal_args(truth), env=env, spider="portal")
-        assert first.returncode == 0, first.stderr[-3000:]
+        assert_finished(first)
         assert len(_docs(mongo_server, mongo_database)) == len(truth["articles"])
         today = build_family(site, name, articles=STORED_ARTICLES)
         assert today["articles"] == truth["articles"]
         rerun = run_crawl(server, tmp_path, *portal_args(truth), env=env, spider="portal")
-    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert_finished(rerun)
     docs = _docs(mongo_server, mongo_database)
     keys = Counter(article_key(doc["_id"]) or doc["_id"] for doc in docs)
     assert [k for k, n in keys.items() if n > 1] == [], "one article stored under two addresses"
