@@ -38,7 +38,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_spider_metadata import Args
 from twisted.python.failure import Failure
 
-from newsportal.cms.addresses import address_rank, article_key, is_cms_second_address
+from newsportal.cms.addresses import (
+    address_rank,
+    article_key,
+    is_cms_second_address,
+    pseudo_static_catid,
+)
 from newsportal.cms.counters import is_hit_counter
 from newsportal.cms.multipage import continuation_of, later_pages
 from newsportal.cms.pagers import script_pager_urls
@@ -204,7 +209,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         # before that; the ids whose second addresses are read because no twin turned up.
         self._kept_keys: dict[tuple[str, str], str] = {}
         self._second_links: dict[tuple[str, str], list[str]] = {}
-        self._released_keys: set[tuple[str, str]] = set()
+        self._released_keys: dict[tuple[str, str], str] = {}  # id -> the address read
         self._aliased: set[str] = set()
         self._static_requests: dict[tuple[str, str], list[str]] = {}
 
@@ -265,10 +270,11 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         if self._sections and not self._in_sections(response.url):
             return  # a page outside the sections the run was narrowed to: not walked further
         urls = links + script_pager_urls(response.text, response.url)
+        catid = pseudo_static_catid(response.url)
         for url in urls:
             if self._sections and not self._in_sections(url) and not self._may_be_article(url):
                 continue
-            request = self._request(url, via_related=False)
+            request = self._request(url, via_related=False, catid=catid)
             if request is not None:
                 yield request
 
@@ -475,8 +481,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 for url in self._second_links.pop(key):
                     self._second_address(canonicalize_url(twin), url)
                 continue
-            self._released_keys.add(key)
             url = min(urls, key=address_rank)
+            self._released_keys[key] = url
             request = self._request(url, via_related=False)
             if request is not None:
                 requests.append(request)
@@ -526,10 +532,16 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 self.crawler.stats.inc_value("newsportal/related/dropped")
         return kept
 
-    def _request(self, url: str, *, via_related: bool) -> scrapy.Request | None:
+    def _request(
+        self, url: str, *, via_related: bool, catid: str | None = None
+    ) -> scrapy.Request | None:
+        """The request for a link, or None; ``catid``: the PHPCMS pseudo-static list the link
+        is on, whose own articles (``show-{catid}-...``) are not second addresses."""
         facts = _url_facts(url)
         if facts is None:
             return None  # mailto:, javascript:, file:, data: ...
+        if facts.second and catid is not None and pseudo_static_catid(facts.url) == catid:
+            self._released_keys.setdefault(facts.host_key, facts.canonical)  # type: ignore[arg-type]
         if facts.counter:
             self.crawler.stats.inc_value("newsportal/counters/skipped")
             return None
@@ -544,7 +556,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 if facts.canonical != kept:
                     self._second_address(kept, facts.canonical)
                 return None
-            if facts.host_key not in self._released_keys:
+            if self._released_keys.get(facts.host_key) != facts.canonical:  # type: ignore[arg-type]
+                # Not the address chosen to read this id: an alias once the article is kept.
                 links = self._second_links.setdefault(facts.host_key, [])  # type: ignore[arg-type]
                 if facts.canonical not in links:
                     links.append(facts.canonical)
