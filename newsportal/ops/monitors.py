@@ -561,13 +561,13 @@ class ReportFailureAction(Action):
 class ReportPassAction(Action):
     def run_action(self) -> None:
         self.data.crawler.stats.set_value(f"{STAT_PREFIX}/failed", 0)
-        ran = [check.name for check in _checks_run(self.result)]
-        if len(ran) <= 1:
-            stats = judged_stats(self.data.crawler)
+        stats = judged_stats(self.data.crawler)
+        thresholds = Thresholds.from_settings(self.data.crawler.settings)
+        if stats is None or is_quiet_stop(stats, thresholds):
             why = (
                 "judged for the whole shared crawl elsewhere"
                 if stats is None
-                else (f"stopped on purpose ({stats.get('finish_reason')}): no alarm")
+                else f"stopped on purpose ({stats.get('finish_reason')}): no alarm"
             )
             logger.info("Monitor checks skipped for %s: %s", self.data.spider.name, why)
             return

@@ -22,12 +22,31 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
 from tests.replica.site import render_calendar
 
 _HOST_RE = re.compile(r"^[a-z0-9.-]+$")
 _TYPES = {".txt": "text/plain; charset=utf-8", ".jpg": "image/jpeg", ".png": "image/png"}
+
+
+def query_file(root: Path, url: str) -> Path:
+    """Where a page is stored: ``root/<host>/<path>``, plus ``@<sorted query>`` for a query.
+
+    A page at ``list.php?catid=3&page=2`` is the file ``list.php@catid=3&page=2``: the server
+    answers any order of the same parameters with it, as a PHP page would.
+    """
+    rest = url.split("://", 1)[1]
+    host, _, path = rest.partition("/")
+    path = path.split("#")[0]
+    path, _, query = path.partition("?")
+    path = unquote(path)
+    if not path or path.endswith("/"):
+        path += "index.html"
+    file = Path(root) / host / path
+    if query:
+        file = file.with_name(file.name + "@" + urlencode(sorted(parse_qsl(query))))
+    return file
 
 
 def _page(text: str) -> bytes:
@@ -260,6 +279,10 @@ class ReplicaServer:
             if rule.get("status"):
                 return rule["status"], _page(f"{rule['status']} Server Error"), "text/html", {}
             html_type = rule.get("content_type", html_type)
+        if query:  # a page stored for this query (any parameter order), else the plain file
+            file = query_file(self.root, f"http://{host}{path}?{query}")
+            if file.is_file():
+                return 200, file.read_bytes(), html_type, {}
         rel = unquote(path).lstrip("/")
         if not rel or rel.endswith("/"):
             rel += "index.html"
