@@ -181,9 +181,8 @@ NEWSPORTAL_MONITOR_LOST_STATS = ["newsportal/mongo/lost", "newsportal/dropped/lo
 # Finish reasons of a deliberate stop (Ctrl-C, SIGTERM, a cancelled scrapyd job): no checks,
 # no alarm, no webhook.
 NEWSPORTAL_MONITOR_QUIET_REASONS = ["shutdown", "cancelled"]
-# A callable "(crawler) -> stats or None" giving the stats to judge for a crawl shared by several
-# workers (None: not this worker); empty: this run's own stats.
-NEWSPORTAL_MONITOR_SCOPE = ""
+# NEWSPORTAL_MONITOR_SCOPE (the stats to judge: a callable "(crawler) -> stats or None", None
+# meaning not this worker; empty: this run's own) is set with the shared crawl's settings below.
 
 # --- Storage: MongoDB, spool, incremental crawls (newsportal.storage / spool / deltafetch). -----
 # Without MONGO_URI the MongoDB pipeline is off and articles go to NEWSPORTAL_FEED.
