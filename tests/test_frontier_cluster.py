@@ -237,3 +237,20 @@ def test_redis_lost_mid_crawl_stops_workers_cleanly_and_a_rerun_resumes(
     assert sorted(stored_ids(mongo_server, mongo_database)) == sorted(article_urls(truth))
     relay.stop()
     redis_server.client(db).flushdb()
+
+
+def test_portal_spider_workers_share_a_crawl_too(slow_replica, tmp_path, redis_url):
+    server, truth = slow_replica
+    env = {"NEWSPORTAL_REDIS_URL": redis_url, "NEWSPORTAL_FRONTIER_LEASE": "10"}
+    workers = wait_workers(
+        start_workers(
+            server, tmp_path, 2, "-a", "url=http://news.jiulongw.cn/", env=env, spider="portal"
+        ),
+        timeout=WAIT,
+    )
+    for worker in workers:
+        assert worker.returncode == 0, worker.stderr[-3000:]
+        assert "crawl newsportal:portal:jiulongw:" in worker.stderr
+        assert worker.items, "a worker did no share"
+    urls = [item["url"] for worker in workers for item in worker.items]
+    assert sorted(urls) == sorted(article_urls(truth))  # each article once, in one feed
