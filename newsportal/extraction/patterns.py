@@ -155,7 +155,6 @@ _INLINE = frozenset(
 _HEADINGS = ("h1", "h2", "h3")
 _PUNCT_RE = re.compile(r"[，。！？；、]")
 _SENTENCE_PUNCT_RE = re.compile(r"[，。！？；]")
-_WS_RE = re.compile(r"\s+")
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
