@@ -24,9 +24,8 @@ from newsportal.processors import (
     clean_editor,
     clean_source,
     clean_text,
-    find_date_text,
     join_paragraphs,
-    parse_date,
+    read_date,
     split_keywords,
 )
 
@@ -43,11 +42,6 @@ def _non_empty(value: str | None) -> str | None:
 
 def _url(value: str | None) -> str:
     return canonicalize_url(clean_text(value))
-
-
-def _date_raw(value: str | None, now: dt.datetime, hints: tuple[str, ...]) -> str | None:
-    # The date as printed; the whole line when no date could be read, to show what was there.
-    return find_date_text(value, now=now, hints=hints) or _non_empty(value)
 
 
 def _image(image: dict[str, Any]) -> dict[str, Any] | None:
@@ -105,14 +99,16 @@ def load_article(
     # A photo story (the 图片 section) has no paragraphs: its captions are its text.
     captions = [image.get("caption") for image in raw.images or [] if image.get("caption")]
     paragraphs = raw.paragraphs or captions
+    date = read_date(raw.date_text, now=now, hints=hints)
     fields = (
         ("url", _url(canonical) or None),
         ("aliases", [_url(fetched)] if canonical != fetched else []),
         ("site", _non_empty(site)),
         ("section", _non_empty(raw.section)),
         ("title", _non_empty(raw.title)),
-        ("published_at", parse_date(clean_text(raw.date_text), now=now, hints=hints)),
-        ("published_at_raw", _date_raw(raw.date_text, now, hints)),
+        ("published_at", date[0] if date else None),
+        # The date as printed; the whole line when no date could be read, to show what was there.
+        ("published_at_raw", (date[1] if date else None) or _non_empty(raw.date_text)),
         ("source", clean_source(source_text)),
         ("editor", clean_editor(raw.editor_text)),
         ("keywords", _unique(split_keywords(raw.keywords_text))),

@@ -30,6 +30,7 @@ __all__ = [
     "find_date_text",
     "join_paragraphs",
     "parse_date",
+    "read_date",
     "split_keywords",
 ]
 
@@ -296,6 +297,15 @@ def find_date_text(
     """
     found = _find_date(text, now, hints)
     return found[1] if found else None
+
+
+def read_date(
+    text: str | None, now: datetime | None = None, hints: Sequence[str] = ()
+) -> tuple[datetime, str] | None:
+    """``parse_date`` and ``find_date_text`` at once: (the time, the part of the line it was
+    read from), or None. The loaders store both, and reading a line twice cost a tenth of
+    loading a page."""
+    return _find_date(text, now, hints)
 
 
 def _find_date(
