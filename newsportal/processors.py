@@ -19,6 +19,7 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize_url
+from w3lib.url import safe_url_string as _w3lib_safe_url_string
 
 __all__ = [
     "TRACKING_PARAMS",
@@ -31,6 +32,7 @@ __all__ = [
     "join_paragraphs",
     "parse_date",
     "read_date",
+    "request_url",
     "split_keywords",
 ]
 
@@ -519,6 +521,35 @@ def _is_tracking(name: str) -> bool:
     return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
+def _without_noise(url: str) -> str | None:
+    """Scheme and host lower-cased, default port, fragment, ``;jsessionid=`` path parameters
+    and tracking parameters dropped, the other parameters in the page's own order; None for
+    something that is not an absolute URL."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host
+    if parts.port is not None and parts.port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{parts.port}"
+    if parts.username or parts.password:
+        userinfo = parts.username or ""
+        if parts.password:
+            userinfo += f":{parts.password}"
+        netloc = f"{userinfo}@{netloc}"
+    # Filter on the raw pairs: decoding would mangle GBK percent-escapes (%D6%D0).
+    query = "&".join(
+        pair
+        for pair in parts.query.split("&")
+        if pair and not _is_tracking(unquote_plus(pair.split("=", 1)[0]))
+    )
+    path = _PATH_SESSION.sub("", parts.path)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
 def canonicalize_url(url: str) -> str:
     """One spelling per document, so dedupe and deltafetch see one URL per article.
 
@@ -529,29 +560,27 @@ def canonicalize_url(url: str) -> str:
     """
     url = (url or "").strip()
     try:
-        parts = urlsplit(url)
-        if not parts.scheme or not parts.netloc:
+        rebuilt = _without_noise(url)
+        if rebuilt is None:
             return url
-        scheme = parts.scheme.lower()
-        host = (parts.hostname or "").rstrip(".")
-        if ":" in host:  # IPv6 literal
-            host = f"[{host}]"
-        netloc = host
-        if parts.port is not None and parts.port != _DEFAULT_PORTS.get(scheme):
-            netloc = f"{host}:{parts.port}"
-        if parts.username or parts.password:
-            userinfo = parts.username or ""
-            if parts.password:
-                userinfo += f":{parts.password}"
-            netloc = f"{userinfo}@{netloc}"
-        # Filter on the raw pairs: decoding would mangle GBK percent-escapes (%D6%D0).
-        query = "&".join(
-            pair
-            for pair in parts.query.split("&")
-            if pair and not _is_tracking(unquote_plus(pair.split("=", 1)[0]))
-        )
-        path = _PATH_SESSION.sub("", parts.path)
-        rebuilt = urlunsplit((scheme, netloc, path, query, ""))
         return _w3lib_canonicalize_url(rebuilt, keep_fragments=False)
+    except ValueError:
+        return url
+
+
+def request_url(url: str) -> str:
+    """The URL to request: cleaned like :func:`canonicalize_url`, but the query parameters
+    stay in the page's order.
+
+    robots.txt rules are prefixes of the URL as requested (``Disallow: /index.php?m=search``):
+    a re-ordered query (``?a=init&c=index&m=search``) would slip past them. Dedupe still
+    compares sorted fingerprints, so the order costs no duplicate download.
+    """
+    url = (url or "").strip()
+    try:
+        rebuilt = _without_noise(url)
+        if rebuilt is None:
+            return url
+        return _w3lib_safe_url_string(rebuilt)
     except ValueError:
         return url

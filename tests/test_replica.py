@@ -7,12 +7,16 @@ import re
 import socket
 import urllib.error
 import urllib.request
+from html import escape, unescape
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from protego import Protego
 
 from tests.replica import content as C
-from tests.replica.server import ReplicaServer
+from tests.replica.cms import FAMILIES, build_family
+from tests.replica.server import ReplicaServer, query_file
 from tests.replica.site import build_site
 
 ARTICLES = 150
@@ -249,3 +253,152 @@ def test_extra_articles_appear_on_page_one(tmp_path):
             assert a["url"] in page1
             assert a["title"] in opener.open(a["url"]).read().decode(a["encoding"])
     assert json.loads((tmp_path / "truth.json").read_text())["articles"] == grown["articles"]
+
+
+# --- the CMS family replicas (tests/replica/cms) --------------------------------------------
+
+_HREF = re.compile(r"""(?:href|src)=["']?([^"'\s>]+)""", re.IGNORECASE)
+_SCRIPT_PAGER = re.compile(
+    r'createPageHTML\(\s*(\w+)\s*,\s*\w+\s*,\s*"(\w+)"\s*,\s*"(\w+)"\s*\)', re.IGNORECASE
+)
+
+
+@pytest.fixture(scope="module", params=FAMILIES)
+def cms_site(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp(f"cms-{request.param}")
+    truth = build_family(root, request.param, articles=40)
+    with ReplicaServer(root) as srv:
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({"http": srv.proxy_url}), _NoRedirect()
+        )
+
+        def get(url: str) -> tuple[int, bytes, dict]:
+            try:
+                with opener.open(url, timeout=10) as resp:
+                    return resp.status, resp.read(), dict(resp.headers)
+            except urllib.error.HTTPError as err:
+                return err.code, err.read(), dict(err.headers)
+
+        yield truth, get
+
+
+def _decode(body: bytes) -> str:
+    head = body[:400].decode("ascii", "replace").lower()
+    return body.decode("gbk" if "gb2312" in head or "gbk" in head else "utf-8")
+
+
+def _links(url: str, html: str) -> list[str]:
+    """Links a reader's browser would follow, script pagers included (TRS createPageHTML)."""
+    out = [urljoin(url, unescape(h)).split("#")[0] for h in _HREF.findall(html)]
+    for count, name, ext in _SCRIPT_PAGER.findall(html):
+        if not count.isdigit():
+            count = re.search(rf"var {count}\s*=\s*(\d+)", html).group(1)
+        out.append(urljoin(url, f"{name}.{ext}"))
+        out += [urljoin(url, f"{name}_{i}.{ext}") for i in range(1, int(count))]
+    return out
+
+
+def test_cms_replica_every_truth_address_is_reachable_by_links(cms_site):
+    """A breadth-first walk from the home page, as robots.txt allows, reaches every article
+    page and alias; articles marked only_via_related are linked from article pages alone."""
+    truth, get = cms_site
+    robots = Protego.parse(truth["robots"])
+    articles = {u for a in truth["articles"] for u in a["page_urls"] + a["aliases"]}
+    errors = {u for urls in truth["error_urls"].values() for u in urls}
+    seen, queue, linked_from_lists = {truth["home"]}, [truth["home"]], set()
+    while queue:
+        url = queue.pop()
+        status, body, headers = get(url)
+        if status != 200 or "html" not in headers.get("Content-Type", ""):
+            continue
+        links = _links(url, _decode(body))
+        if url.split("?")[0] not in articles and url not in articles:
+            linked_from_lists.update(links)
+        for link in links:
+            host = urlsplit(link).hostname or ""
+            if link in seen or not link.startswith("http") or host not in truth["hosts"]:
+                continue
+            if not robots.can_fetch(link, "newsportal") or re.search(r"\.(jpg|png|css|js)$", link):
+                continue
+            seen.add(link)
+            queue.append(link)
+    assert articles - seen == set()
+    assert errors <= seen
+    hidden = {a["url"] for a in truth["articles"] if a["only_via_related"]}
+    assert hidden and hidden & linked_from_lists == set()
+
+
+def test_cms_replica_pages_say_what_the_truth_says(cms_site):
+    truth, get = cms_site
+    for a in truth["articles"]:
+        texts = []
+        for url in a["page_urls"]:
+            status, body, headers = get(url)
+            assert status == 200, url
+            if a["encoding"] == "gbk":
+                assert "charset=utf" not in headers["Content-Type"].lower()
+                with pytest.raises(UnicodeDecodeError):
+                    body.decode("utf-8")
+            texts.append(_decode(body))
+        assert escape(a["title"], quote=False) in texts[0]
+        for paragraph in a["body"].split("\n"):
+            assert any(escape(paragraph, quote=False) in t for t in texts), (a["url"], paragraph)
+        for alias in a["aliases"]:
+            assert get(alias)[1] == get(a["url"])[1], alias  # one article, two addresses
+    for kind, urls in truth["error_urls"].items():
+        assert all(get(u)[0] == int(kind) for u in urls)
+
+
+def test_cms_replica_query_pages_answer_any_parameter_order(cms_site):
+    truth, get = cms_site
+    for a in truth["articles"]:
+        for alias in a["aliases"]:
+            parts = urlsplit(alias)
+            if parts.query:
+                swapped = "&".join(reversed(parts.query.split("&")))
+                assert get(f"http://{parts.netloc}{parts.path}?{swapped}")[1] == get(alias)[1]
+
+
+def test_phpcms_date_line_sits_inside_the_headline(tmp_path):
+    truth = build_family(tmp_path, "phpcms", articles=20)
+    a = truth["articles"][0]
+    page = query_file(tmp_path, a["url"]).read_text(encoding="utf-8")
+    h1 = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert h1.startswith(a["title"] + "<br />") and a["published_at_raw"] in h1 and "来源：" in h1
+
+
+def test_trs_list_pages_link_their_pages_only_by_script(tmp_path):
+    truth = build_family(tmp_path, "trs_gov", articles=40)
+    later = [u for u in truth["list_urls"] if "index_" in u]
+    assert later
+    for url in truth["list_urls"]:
+        page = query_file(tmp_path, url).read_text(encoding="utf-8")
+        assert "createPageHTML(" in page and 'href="index_' not in page
+
+
+def test_cms_replicas_are_deterministic(tmp_path):
+    for name in FAMILIES:
+        one = build_family(tmp_path / "a" / name, name, articles=20)
+        two = build_family(tmp_path / "b" / name, name, articles=20)
+        assert one == two
+        assert filecmp.cmp(
+            query_file(tmp_path / "a" / name, one["home"]),
+            query_file(tmp_path / "b" / name, two["home"]),
+            shallow=False,
+        )
+
+
+def test_aliases_first_build_links_twinned_articles_only_by_their_dynamic_address(tmp_path):
+    for name in ("phpcms", "dedecms", "empirecms", "wordpress"):
+        truth = build_family(tmp_path / name, name, articles=40, aliases_first=True)
+        twinned = [a for a in truth["articles"] if a["aliases"]]
+        assert twinned
+        pages = [
+            p.read_bytes().decode("gbk" if name == "dedecms" or "old." in str(p) else "utf-8")
+            for p in (tmp_path / name).rglob("*")
+            if p.is_file() and p.suffix != ".json"
+        ]
+        for a in twinned:
+            path = "/" + a["url"].split("/", 3)[3]
+            assert not any(f'{path}"' in page or f"{path}'" in page for page in pages), a["url"]
+            assert any(f'"{a["aliases"][0]}"' in page for page in pages)

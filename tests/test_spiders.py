@@ -1,18 +1,22 @@
-"""Portal spiders: the conventions that keep a new portal one small file, and the trap guards."""
+"""Portal spiders: the conventions that keep a new portal one catalogue entry, the generic
+``portal`` spider's arguments, and the trap guards."""
 
-import inspect
 from pathlib import Path
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.test import get_crawler
+from scrapy_spider_metadata import get_spider_metadata
 
-from newsportal.spiders.base import PortalSpider
+from newsportal.spiders.base import PortalSpider, SpiderArgumentError
+from newsportal.spiders.catalogue import SPIDERS as CATALOGUE
+from newsportal.spiders.catalogue import load_catalogue
 from newsportal.spiders.jiulong import JiulongSpider
+from newsportal.spiders.portal import AnyPortalSpider
 
 # Settings from the module itself: get_project_settings() would export SCRAPY_SETTINGS_MODULE
 # into os.environ, and every later subprocess of the test run would inherit it.
@@ -21,14 +25,43 @@ SPIDERS = [LOADER.load(name) for name in LOADER.list()]
 
 
 @pytest.mark.parametrize("spider_cls", SPIDERS, ids=lambda cls: cls.name)
-def test_every_portal_is_a_small_portal_spider(spider_cls):
+def test_every_spider_is_a_portal_spider_with_validated_arguments(spider_cls):
     assert issubclass(spider_cls, PortalSpider)
+    schema = get_spider_metadata(spider_cls, normalize=True)["param_schema"]
+    assert "start_urls" in schema["properties"]
+
+
+@pytest.mark.parametrize("spider_cls", SPIDERS, ids=lambda cls: cls.name)
+def test_every_named_portal_is_a_catalogue_entry(spider_cls):
+    if spider_cls is AnyPortalSpider:
+        return
+    assert CATALOGUE[spider_cls.name] is spider_cls
     assert spider_cls.site and spider_cls.allowed_domains and spider_cls.start_urls
-    assert len(inspect.getsource(inspect.getmodule(spider_cls)).splitlines()) <= 40
 
 
-def test_jiulong_is_registered():
+def test_scrapy_lists_the_catalogue_and_the_generic_spider():
+    assert set(LOADER.list()) == {*CATALOGUE, "portal"}
+
+
+def test_jiulong_is_registered_with_its_facts():
     assert JiulongSpider in SPIDERS
+    assert JiulongSpider.name == JiulongSpider.site == "jiulong"
+    assert JiulongSpider.allowed_domains == ["jiulongw.cn"]
+    assert JiulongSpider.start_urls == ["http://news.jiulongw.cn/"]
+
+
+def test_a_new_named_portal_is_a_few_lines():
+    entry = load_catalogue(
+        '[ylzf]\ndomains = ["ylzf.gov.cn"]\nstart_urls = ["http://www.ylzf.gov.cn/"]\n'
+    )
+    assert entry == {
+        "ylzf": {"domains": ["ylzf.gov.cn"], "start_urls": ["http://www.ylzf.gov.cn/"]}
+    }
+
+
+def test_a_misspelt_catalogue_key_is_an_error():
+    with pytest.raises(ValueError, match="unknown key"):
+        load_catalogue('[x]\ndomains = ["x.cn"]\nstart_urls = ["http://x.cn/"]\npatern = "a"\n')
 
 
 def test_portal_without_start_urls_is_refused():
@@ -46,9 +79,64 @@ def test_start_urls_argument_narrows_the_crawl():
     assert spider.start_urls == ["http://news.jiulongw.cn/china/", "http://bs.jiulongw.cn/"]
 
 
-def test_start_url_off_the_portal_is_refused():
-    with pytest.raises(ValueError, match="outside jiulong's domains"):
-        JiulongSpider(start_urls="http://www.example.com/")
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"start_urls": "http://www.example.com/"}, "outside the portal's domains"),
+        ({"start_urls": "news.jiulongw.cn/china/"}, "-a start_urls: 'news.jiulongw.cn/china/' "),
+        ({"start_url": "http://news.jiulongw.cn/"}, "-a start_url: unknown argument"),
+    ],
+)
+def test_a_bad_argument_is_one_line(kwargs, message):
+    with pytest.raises(SpiderArgumentError, match=message) as caught:
+        JiulongSpider(**kwargs)
+    assert "\n" not in str(caught.value)
+
+
+def test_scrapyd_private_arguments_are_accepted():
+    assert JiulongSpider(_job="abc123")._job == "abc123"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "domains", "site"),
+    [
+        ({"url": "http://www.ylzf.gov.cn/"}, ["ylzf.gov.cn"], "ylzf"),
+        ({"url": "https://news.jiulongw.cn/china/"}, ["jiulongw.cn"], "jiulongw"),
+        ({"url": "http://www.bs.gov.cn:8080/"}, ["bs.gov.cn"], "bs"),
+        (
+            {"url": "http://www.ylzf.gov.cn/", "domains": "ylrm.cn, ylzf.com", "site": "ylzf"},
+            ["ylzf.gov.cn", "ylrm.cn", "ylzf.com"],
+            "ylzf",
+        ),
+    ],
+)
+def test_portal_domains_and_site_come_from_the_url(kwargs, domains, site):
+    spider = AnyPortalSpider(**kwargs)
+    assert spider.allowed_domains == domains
+    assert spider.site == site
+    assert spider.start_urls == [kwargs["url"]]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "-a url: Field required"),
+        ({"url": "www.ylzf.gov.cn"}, "-a url: 'www.ylzf.gov.cn' is not an http\\(s\\) URL"),
+        ({"url": "http://x.cn/", "domains": "a.cn b/c"}, "-a domains: 'b/c' is not a domain"),
+        ({"url": "http://x.cn/", "article_pattern": "("}, "-a article_pattern: not a regular"),
+        ({"url": "http://x.cn/", "site": "a b"}, "-a site: String should match"),
+    ],
+)
+def test_portal_bad_arguments_are_one_line(kwargs, message):
+    with pytest.raises(SpiderArgumentError, match=message):
+        AnyPortalSpider(**kwargs)
+
+
+def test_a_bad_argument_ends_a_crawl_with_status_2():
+    crawler = get_crawler(AnyPortalSpider)
+    with pytest.raises(SystemExit) as caught:
+        crawler._create_spider(url="ftp://x.cn/")
+    assert caught.value.code == 2
 
 
 def make_spider(**settings):
@@ -117,7 +205,7 @@ def seed_page():
     return (Path(__file__).parent / "pages" / "jiulong_div.html").read_bytes()
 
 
-def test_article_off_the_url_scheme_is_read_last_so_the_scheme_address_wins(seed_page):
+def test_article_off_the_url_scheme_is_released_last_so_the_scheme_address_wins(seed_page):
     spider = make_spider()
     alias = "http://news.jiulongw.cn/html/2024/0605/142465.html"
     first = list(spider.parse(HtmlResponse(alias, body=seed_page, request=Request(alias))))
@@ -126,9 +214,62 @@ def test_article_off_the_url_scheme_is_read_last_so_the_scheme_address_wins(seed
     spider = make_spider()
     url = "http://news.jiulongw.cn/china/2024-06-05/142465.html"
     list(spider.parse(HtmlResponse(url, body=seed_page, request=Request(url))))
-    (deferred,) = spider.parse(HtmlResponse(alias, body=seed_page, request=Request(alias)))
-    # Held back, not downloaded again: a data: request that releases the item last.
-    assert deferred.url == "data:," and deferred.priority < 0 and deferred.dont_filter
-    assert deferred.meta["deltafetch_key"] == alias
-    released = deferred.callback(HtmlResponse("data:,", request=deferred), **deferred.cb_kwargs)
+    outputs = list(spider.parse(HtmlResponse(alias, body=seed_page, request=Request(alias))))
+    # Its links go on at once; the item waits until the crawl is idle.
+    assert outputs and all(isinstance(output, Request) for output in outputs)
+    scheduled = []
+    spider.crawler.engine = type("Engine", (), {"crawl": staticmethod(scheduled.append)})()
+    with pytest.raises(DontCloseSpider):
+        spider._release_held()
+    (carrier,) = scheduled
+    assert carrier.url == "data:," and carrier.dont_filter
+    assert carrier.meta["deltafetch_key"] == alias
+    released = carrier.callback(HtmlResponse("data:,", request=carrier), **carrier.cb_kwargs)
     assert next(iter(released))["url"] == alias
+    spider._release_held()  # nothing left: the crawl may close
+
+
+def test_a_hit_counter_is_never_requested():
+    spider = make_spider()
+    for url in (
+        "http://news.jiulongw.cn/api.php?op=count&id=142465&modelid=1",
+        "http://news.jiulongw.cn/plus/count.php?aid=142465",
+        "http://news.jiulongw.cn/e/public/ViewClick/?classid=2&id=5&addclick=1",
+    ):
+        assert spider._request(url, via_related=False) is None
+    assert spider.crawler.stats.get_value("newsportal/counters/skipped") == 3
+
+
+def test_requests_keep_the_query_order_robots_rules_are_written_for():
+    spider = make_spider()
+    url = "http://news.jiulongw.cn/index.php?m=search&c=index&a=init&utm_source=x"
+    request = spider._request(url, via_related=False)
+    assert request.url == "http://news.jiulongw.cn/index.php?m=search&c=index&a=init"
+
+
+def test_page_two_of_an_article_is_requested_as_its_first_page():
+    spider = make_spider()
+    request = spider._request(
+        "http://news.jiulongw.cn/china/2024-06-05/142465_2.html", via_related=False
+    )
+    assert request.url == "http://news.jiulongw.cn/china/2024-06-05/142465.html"
+
+
+def test_related_keeps_only_links_on_the_portal():
+    spider = make_spider()
+    kept = spider._kept_related(
+        [
+            "http://news.jiulongw.cn/china/2024-06-05/1.html",
+            "file:///etc/passwd",
+            "data:text/html,x",
+            "http://10.0.0.1/a.html",
+            "http://[::1]/a.html",
+            "https://www.example.com/a.html",
+            "https://bs.jiulongw.cn/baoshan/2024-06-05/2.html",
+        ]
+    )
+    assert kept == [
+        "http://news.jiulongw.cn/china/2024-06-05/1.html",
+        "https://bs.jiulongw.cn/baoshan/2024-06-05/2.html",
+    ]
+    assert spider.crawler.stats.get_value("newsportal/related/dropped") == 5

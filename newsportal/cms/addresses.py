@@ -46,7 +46,10 @@ def article_key(url: str) -> str | None:
     domain = registrable_domain(parts.hostname or "")
     if parts.query:
         params = dict(parse_qsl(parts.query))
-        for name in _ID_PARAMS:
+        names = _ID_PARAMS
+        if parts.path in ("", "/", "/index.php"):
+            names += ("p",)  # WordPress shortlinks: /?p=1234 (elsewhere ?p= is a page number)
+        for name in names:
             value = params.get(name, "")
             if value.isdigit():
                 return f"{domain}#{int(value)}"
@@ -62,3 +65,38 @@ def address_rank(url: str) -> int:
     if _PSEUDO_STATIC.search(parts.path):
         return 1
     return 0
+
+
+def site_label(host: str) -> str:
+    """A portal's default name: its registrable domain's own label (``www.ylzf.gov.cn`` ->
+    ``ylzf``, ``news.jiulongw.cn`` -> ``jiulongw``)."""
+    host = host.lower().rstrip(".")
+    return _EXTRACT(host).domain or host
+
+
+# The families' own second addresses of an article, by script and query (PHPCMS
+# index.php?m=content&c=index&a=show&id=, DedeCMS plus/view.php?aid=, EmpireCMS
+# e/action/ShowInfo.php?classid=&id=, WordPress /?p=) and PHPCMS's pseudo-static show- form.
+_DYNAMIC_FORMS = (
+    ("/index.php", {"m": "content", "a": "show"}, "id"),
+    ("/plus/view.php", {}, "aid"),
+    ("/e/action/ShowInfo.php", {}, "id"),
+    ("/", {}, "p"),
+    ("/index.php", {}, "p"),
+)
+
+
+def is_cms_second_address(url: str) -> bool:
+    """Whether ``url`` is one of the CMS families' dynamic or pseudo-static article addresses,
+    which always have a static twin with the same id (``article_key``) when the portal
+    publishes static pages."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return bool(_PSEUDO_STATIC.search(parts.path))
+    params = dict(parse_qsl(parts.query))
+    for path, fixed, id_param in _DYNAMIC_FORMS:
+        if (parts.path.endswith(path) if path != "/" else parts.path in ("", "/")) and (
+            all(params.get(k) == v for k, v in fixed.items()) and params.get(id_param, "").isdigit()
+        ):
+            return True
+    return False

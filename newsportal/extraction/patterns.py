@@ -118,7 +118,9 @@ _JUNK_RE = re.compile(
     r"[0-2]?[0-9][:：][0-5][0-9]$)"
 )
 # A pager inside the text box ("共3页 1 2 3 下一页"): links and page words only.
-_PAGER_RE = re.compile(r"^(?:[共第]\s*\d+\s*页|上一页|下一页|首页|尾页|末页|\d+|[<>«»]+|\s)+$")
+_PAGER_RE = re.compile(
+    r"^(?:[共第]\s*\d+\s*页|分页\s*[:：]?|上一页|下一页|首页|尾页|末页|\d+|[<>«»]+|\s)+$"
+)
 
 
 def _is_pager(text: str) -> bool:

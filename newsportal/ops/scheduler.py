@@ -586,6 +586,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     parser.add_argument("--log-level", default=os.environ.get("NEWSPORTAL_LOG_LEVEL", "INFO"))
     options = parser.parse_args(argv)
+    if options.log_level.upper() not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+        parser.error(f"--log-level {options.log_level!r}: one of DEBUG, INFO, WARNING, ERROR")
     logging.basicConfig(
         level=options.log_level.upper(),
         format="%(asctime)s [%(name)s] %(levelname)s: %(message)s",

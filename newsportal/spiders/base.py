@@ -1,31 +1,52 @@
 """The crawl flow every portal shares: home -> section menu -> list pages -> articles (+ 推荐阅读).
 
-A portal module only states what is specific to it (name, domains, start URLs, an article URL
-pattern); what a page *is* and what it contains is decided by :mod:`newsportal.extraction`,
-from what a reader sees, so an unknown or redesigned markup still crawls.
+A portal states only what is specific to it (name, domains, start URLs, optionally an article
+URL pattern: a catalogue entry, :mod:`.catalogue`); any other portal is crawled by ``portal``
+(:mod:`.portal`), which learns the article URL scheme as it goes. What a page *is* and what it
+contains is decided by :mod:`newsportal.extraction` from what a reader sees, and what the CMS
+families' URLs mean (pagers, multi-page articles, second addresses, hit counters) by
+:mod:`newsportal.cms`, so an unknown or redesigned markup still crawls.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
+import ipaddress
 import logging
 import re
 import zlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, get_args
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 import scrapy
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    DontCloseSpider,
+    DownloadCancelledError,
+    IgnoreRequest,
+    NotConfigured,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy_spider_metadata import Args
 from twisted.python.failure import Failure
 
+from newsportal.cms.addresses import address_rank, article_key, is_cms_second_address
+from newsportal.cms.counters import is_hit_counter
+from newsportal.cms.multipage import continuation_of, later_pages
+from newsportal.cms.pagers import script_pager_urls
+from newsportal.cms.schemes import SchemeLearner
 from newsportal.extraction import extract_article
 from newsportal.loaders import load_article
-from newsportal.processors import canonicalize_url
+from newsportal.processors import canonicalize_url, request_url
+from newsportal.signals import article_alias
 
 logger = logging.getLogger(__name__)
 
@@ -40,29 +61,147 @@ DENY_EXTENSIONS = [
 ID_IN_PATH = re.compile(r"\d{4,}")
 LINK_TAGS = ("a", "area", "button", "li", "div", "span")
 LINK_ATTRS = ("href", "data-href", "data-url", "data-link")
+# Page 2..n of an article is fetched before the next article: its item waits in memory.
+MULTIPAGE_PRIORITY = 10
 
 
-class PortalSpider(scrapy.Spider):
-    """Base spider for a news portal; subclasses set the class attributes below.
+# --- arguments ------------------------------------------------------------------------------
+
+
+class SpiderArgumentError(ValueError):
+    """A spider argument that cannot work; its message is the one line the operator sees."""
+
+
+def split_list(value: Any) -> list[str]:
+    """``a,b c`` (scrapyd and ``-a`` pass strings) or a list -> a list of non-empty strings."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\s,]+", value.strip()) if part]
+    return [str(part).strip() for part in value if str(part).strip()]
+
+
+def http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+class PortalParams(BaseModel):
+    """Arguments of every portal spider (``-a NAME=VALUE``, scrapyd ``-d NAME=VALUE``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start_urls: list[str] = Field(
+        default_factory=list,
+        description="Narrow the run to these sections (comma-separated URLs on the portal): "
+        "their lists and pagination, their articles and those articles' 推荐阅读.",
+    )
+
+    @field_validator("start_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: Any) -> list[str]:
+        return [http_url(url) for url in split_list(value)]
+
+
+def argument_error(spider: str, exc: ValidationError) -> SpiderArgumentError:
+    """pydantic's multi-line report -> one line naming each bad argument."""
+    problems = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"] if not isinstance(part, int))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown argument"
+        problems.append(f"-a {name or '?'}: {message}")
+    return SpiderArgumentError(f"{spider}: bad argument " + "; ".join(problems))
+
+
+# --- narrowing to sections ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """A start URL given to narrow a run: its host, folder and query parameters."""
+
+    host: str
+    folder: str
+    params: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, url: str) -> Section:
+        parts = urlsplit(url)
+        folder = parts.path if parts.path.endswith("/") else parts.path.rsplit("/", 1)[0] + "/"
+        if parts.query:  # list.php?catid=5: the section is the script with these parameters
+            folder = parts.path
+        return cls(
+            (parts.hostname or "").lower(),
+            folder or "/",
+            frozenset(parse_qsl(parts.query, keep_blank_values=True)),
+        )
+
+    def holds(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if (parts.hostname or "").lower() != self.host or not parts.path.startswith(self.folder):
+            return False
+        return self.params <= set(parse_qsl(parts.query, keep_blank_values=True))
+
+
+@dataclass
+class MultiPage:
+    """An article whose pages 2..n are being fetched; its item leaves after the last one."""
+
+    item: Any
+    url: str
+    pending: dict[int, str]
+    done: set[int] = field(default_factory=set)
+    pages: int = 1
+    released: bool = False  # held at idle once already: hand the item on when complete
+
+
+class PortalSpider(Args[PortalParams], scrapy.Spider):
+    """Base spider for a news portal; subclasses (or catalogue entries) set the attributes below.
 
     Required: ``name``, ``site``, ``allowed_domains``, ``start_urls``.
     Optional: ``article_url_pattern`` (a fast path: such URLs are parsed as articles without
-    asking the page), ``deny_url_patterns`` (known traps or useless areas of the portal).
+    asking the page; without it the scheme is learnt from the pages, :mod:`newsportal.cms.
+    schemes`), ``deny_url_patterns`` (known traps or useless areas of the portal).
     """
 
     site: ClassVar[str] = ""
     article_url_pattern: ClassVar[str | None] = None
     deny_url_patterns: ClassVar[tuple[str, ...]] = ()
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        """A bad argument is one clear line and exit status 2, not a traceback."""
+        try:
+            spider = super().from_crawler(crawler, *args, **kwargs)
+        except SpiderArgumentError as exc:
+            logger.error("%s", exc)
+            raise SystemExit(2) from None
+        crawler.signals.connect(spider._release_held, signal=signals.spider_idle)
+        return spider
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # Private arguments (scrapyd's _job) are not the spider's to validate.
+        public = {k: v for k, v in kwargs.items() if not k.startswith("_")}
+        try:
+            self.args = self.param_model()(**public)
+        except ValidationError as exc:
+            raise argument_error(self.name, exc) from None
+        scrapy.Spider.__init__(self, *args, **{k: v for k, v in kwargs.items() if k not in public})
+        self.configure(self.args)
         for attribute in ("site", "allowed_domains", "start_urls"):
             if not getattr(self, attribute, None):
                 raise NotConfigured(f"{type(self).__name__} must set {attribute!r}")
-        self.start_urls = self._checked_start_urls(self.start_urls)
+        narrowed = bool(self.args.start_urls)
+        self.start_urls = self._checked_start_urls(self.args.start_urls or self.start_urls)
+        self._sections = [Section.of(url) for url in self.start_urls] if narrowed else []
         self._article_re = (
             re.compile(self.article_url_pattern) if self.article_url_pattern else None
         )
+        self._learner = None if self._article_re else SchemeLearner()
         self._links = LinkExtractor(
             # Script-driven menus carry their URL as data (<button data-href=...>); a reader
             # clicks them like links, so they are links.
@@ -77,24 +216,52 @@ class PortalSpider(scrapy.Spider):
         self._query_variants: defaultdict[tuple[Any, ...], set[str]] = defaultdict(set)
         self._errors_logged: set[str] = set()
         self._scheme_articles = 0
+        self._static_articles = 0
+        self._continuations: set[str] = set()
+        self._held: list[tuple[str, Any]] = []
+        # (host, article id) -> the URL an article was kept under; its other addresses met
+        # before that; the ids whose second addresses are read because no twin turned up.
+        self._kept_keys: dict[tuple[str, str], str] = {}
+        self._second_links: dict[tuple[str, str], list[str]] = {}
+        self._released_keys: set[tuple[str, str]] = set()
+        self._aliased: set[str] = set()
+        self._static_requests: dict[tuple[str, str], list[str]] = {}
+
+    @classmethod
+    def param_model(cls) -> type[PortalParams]:
+        """The ``Args[Model]`` the class declares (scrapy-spider-metadata publishes its schema)."""
+        for klass in cls.__mro__:
+            for base in getattr(klass, "__orig_bases__", ()):
+                if getattr(base, "__origin__", None) is Args:
+                    return get_args(base)[0]
+        return PortalParams
+
+    def configure(self, args: PortalParams) -> None:
+        """Hook: turn validated arguments into the portal's attributes (see ``portal``)."""
 
     def _checked_start_urls(self, value: str | list[str]) -> list[str]:
-        """``-a start_urls=URL[,URL...]`` (scrapyd passes strings) narrows a run to some
-        sections; a URL outside ``allowed_domains`` would be filtered silently, so refuse it."""
-        urls = re.split(r"[\s,]+", value.strip()) if isinstance(value, str) else list(value)
+        """``-a start_urls=URL[,URL...]`` narrows a run to some sections; a URL outside
+        ``allowed_domains`` would be filtered silently, so refuse it."""
+        urls = split_list(value)
         for url in urls:
-            host = urlsplit(url).hostname or ""
-            if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
-                raise ValueError(
-                    f"start URL {url!r} is outside {self.name}'s domains {self.allowed_domains}"
+            if not self._allowed_host(urlsplit(url).hostname or ""):
+                raise SpiderArgumentError(
+                    f"{self.name}: bad argument -a start_urls: {url!r} is outside the "
+                    f"portal's domains {list(self.allowed_domains)}"
                 )
         return urls
+
+    def _allowed_host(self, host: str) -> bool:
+        host = host.lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     # --- flow ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            yield self._request(url, via_related=False)
+            request = self._request(url, via_related=False)
+            if request is not None:
+                yield request
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Every page comes here; what it is decides what is taken from it."""
@@ -103,94 +270,329 @@ class PortalSpider(scrapy.Spider):
             return
         raw = extract_article(response.text, response.url)
         url_says_article = bool(self._article_re and self._article_re.match(response.url))
+        if self._learner is not None and self._learner.observe(response.url, raw.is_article):
+            logger.info("Article URL scheme learnt: %s", sorted(self._learner.schemes))
         if url_says_article or raw.is_article:
             if not raw.title and not raw.paragraphs:
                 # "系统繁忙" and soft-404 pages at article URLs: an error page, not an article.
                 self._log_error("empty_article", response.url)
                 return
-            if not url_says_article and self._scheme_articles:
-                yield self._deferred(response, list(self.parse_article(response, raw)))
-                return
             yield from self.parse_article(response, raw)
             return
         links = self._links.extract_links(response)
         self._count_page("list" if self._looks_like_list(links) else "other")
-        for link in links:
-            request = self._request(link.url, via_related=False)
+        if self._sections and not self._in_sections(response.url):
+            return  # a page outside the sections the run was narrowed to: not walked further
+        urls = [link.url for link in links]
+        urls += script_pager_urls(response.text, response.url)
+        for url in urls:
+            if self._sections and not self._in_sections(url) and not self._may_be_article(url):
+                continue
+            request = self._request(url, via_related=False)
             if request is not None:
                 yield request
 
     def parse_article(self, response: TextResponse, raw: Any) -> Iterator[Any]:
         self._count_page("article")
-        if self._article_re and self._article_re.match(response.url):
+        on_scheme = self._on_scheme(response.url)
+        if on_scheme:
             self._scheme_articles += 1
+            if address_rank(response.url) == 0:
+                self._static_articles += 1
         item, unparsed = load_article(
             raw, site=self.site, url=response.url, now=dt.datetime.now(dt.UTC)
         )
         stats = self.crawler.stats
-        for field in unparsed:
-            stats.inc_value(f"newsportal/unparsed/{field}")
-        for field, value in item.items():
-            if value is None or (field == "keywords" and not value):
-                stats.inc_value(f"newsportal/missing/{field}")
+        for name in unparsed:
+            stats.inc_value(f"newsportal/unparsed/{name}")
+        item["related"] = self._kept_related(item.get("related") or [])
+        links = self._links.extract_links(response)
+        pages = later_pages(response.url, [link.url for link in links])
+        for _, url in pages:
+            self._continuations.add(canonicalize_url(url))
         if response.meta.get("via_related"):
             stats.inc_value("newsportal/articles/via_related")
-        stats.inc_value(f"newsportal/articles/section/{item.get('section') or '(none)'}")
-        yield item
-        for url in raw.related:
+        # 推荐阅读 of an article the narrowed run reached only as someone's 推荐阅读: not walked.
+        walk = not (self._sections and response.meta.get("outside_sections"))
+        if pages:
+            yield self._next_page(MultiPage(item, response.url, dict(pages)))
+        else:
+            yield from self._finish(item, response.url)
+        if not walk:
+            return
+        in_sections = not self._sections or self._in_sections(response.url)
+        for url in item["related"]:
             request = self._request(url, via_related=True)
             if request is not None:
+                if self._sections and not (in_sections and self._in_sections(url)):
+                    request.meta["outside_sections"] = True
                 yield request
         # Article links outside 推荐阅读 (a markup where the heading was not recognised still
         # reaches the articles it links to); lists and menus are not followed from articles.
-        if self._article_re:
-            for link in self._links.extract_links(response):
-                if self._article_re.match(link.url):
-                    request = self._request(link.url, via_related=False)
-                    if request is not None:
-                        yield request
+        for link in links:
+            if self._on_scheme(link.url) and (not self._sections or self._in_sections(link.url)):
+                request = self._request(link.url, via_related=False)
+                if request is not None:
+                    yield request
 
-    # --- helpers ------------------------------------------------------------------------------
+    # --- multi-page articles ------------------------------------------------------------------
 
-    def _deferred(self, response: Response, outputs: list[Any]) -> scrapy.Request:
-        """Hand an article's outputs on only when the crawl has nothing else left to do.
-
-        Off the portal's URL scheme an article is most often a second address of one on it
-        (/html/2024/0623/1.html beside /jiaju/2024-06-23/1.html); held back, it reaches the
-        dedupe after the address on the scheme, which is then the one kept. Asked only once
-        the scheme has proved itself. The carrier is a ``data:`` request: no second download,
-        its own download slot (no politeness delay to wait), and keyed to the article's URL so
-        incremental runs record the right page.
-        """
-        url = canonicalize_url(response.url)
+    def _next_page(self, state: MultiPage) -> scrapy.Request:
+        number = min(state.pending)
+        url = state.pending.pop(number)
+        state.done.add(number)
         return scrapy.Request(
-            "data:,",
-            callback=self._release,
-            cb_kwargs={"outputs": outputs},
-            priority=-100,
+            request_url(url),
+            callback=self._parse_page,
+            errback=self._page_failed,
+            cb_kwargs={"state": state},
+            priority=MULTIPAGE_PRIORITY,
             dont_filter=True,
-            meta={
-                "allow_offsite": True,
-                "download_slot": f"deferred {url}",
-                "deltafetch_enabled": False,
-                "deltafetch_key": url,
-                "charset_detect": False,
-            },
+            meta={"deltafetch_enabled": False, "multipage": True},
         )
+
+    def _parse_page(self, response: Response, state: MultiPage) -> Iterator[Any]:
+        """Page k of an article: its text joins the item, its pager may name more pages."""
+        if isinstance(response, TextResponse):
+            raw = extract_article(response.text, response.url)
+            page, _ = load_article(raw, site=self.site, url=response.url)
+            if page.get("body"):
+                item = state.item
+                item["body"] = "\n".join(filter(None, [item.get("body"), page["body"]]))
+                known = {image["url"] for image in item.get("images") or []}
+                item["images"] = (item.get("images") or []) + [
+                    image for image in page.get("images") or [] if image["url"] not in known
+                ]
+                state.pages += 1
+            links = [link.url for link in self._links.extract_links(response)]
+            for number, url in later_pages(response.url, links):
+                if number not in state.done and number not in state.pending:
+                    state.pending[number] = url
+                    self._continuations.add(canonicalize_url(url))
+        if state.pending:
+            yield self._next_page(state)
+            return
+        self.crawler.stats.inc_value("newsportal/multipage/articles")
+        self.crawler.stats.inc_value("newsportal/multipage/pages", state.pages)
+        yield from self._finish(state.item, state.url, released=state.released)
+
+    def _page_failed(self, failure: Failure) -> Iterator[Any]:
+        """A later page that failed costs that page's text, never the article."""
+        self.on_error(failure)
+        state: MultiPage = failure.request.cb_kwargs["state"]  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value("newsportal/multipage/incomplete")
+        if state.pending:
+            yield self._next_page(state)
+        else:
+            yield from self._finish(state.item, state.url, released=state.released)
+
+    # --- second addresses of one article ------------------------------------------------------
+
+    def _finish(self, item: Any, url: str, *, released: bool = False) -> Iterator[Any]:
+        """Count the article and hand it on, or hold it back when it is likely a second
+        address of an article on the portal's scheme (released when the crawl is idle)."""
+        stats = self.crawler.stats
+        for name, value in item.items():
+            if value is None or (name == "keywords" and not value):
+                stats.inc_value(f"newsportal/missing/{name}")
+        stats.inc_value(f"newsportal/articles/section/{item.get('section') or '(none)'}")
+        if not released and self._hold_back(url):
+            self._held.append((canonicalize_url(url), item))
+            return
+        key = _host_key(item["url"])
+        if key is not None and (address_rank(item["url"]) == 0 or key in self._released_keys):
+            self._kept_keys.setdefault(key, item["url"])
+            # The article's other addresses met so far: its aliases, never downloaded.
+            others = [u for u in self._second_links.pop(key, []) if u != item["url"]]
+            if others:
+                item["aliases"] = list(dict.fromkeys([*(item.get("aliases") or []), *others]))
+                self.crawler.stats.inc_value("newsportal/articles/second_address", len(others))
+        yield item
+
+    def _hold_back(self, url: str) -> bool:
+        """Whether this article is likely a second address of one the crawl will meet at its
+        static address, which must then be the one the dedupe keeps.
+
+        A dynamic or pseudo-static address (``index.php?m=content&...&id=``,
+        ``show-6-1234-1.html``, ``plus/view.php?aid=``, ``/?p=``) on a portal whose articles
+        have static addresses; an address off the article scheme once the scheme proved
+        itself; a dynamic address before any scheme is known.
+        """
+        rank = address_rank(url)
+        if rank and _host_key(url) in self._released_keys:
+            return False  # a second address read because no static twin turned up
+        if rank and self._static_articles:
+            return True
+        if self._on_scheme(url):
+            return False
+        if self._learner is None:
+            return bool(self._scheme_articles)
+        return bool(self._learner.schemes) or rank > 0
+
+    def _release_held(self) -> None:
+        """At idle (nothing queued, nothing downloading), let the held articles go.
+
+        An article whose id was kept at its static address is an alias of it. The others ride
+        on one ``data:`` request: no second download, no politeness delay; each item still
+        marks its own URL for incremental runs (DeltaFetch keys items by URL). A held article
+        whose later pages were not fetched yet (a dynamic address, likely a twin) has them
+        fetched now.
+        """
+        requests = self._release_second_links()
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if not self._held:
+            if requests:
+                raise DontCloseSpider
+            return
+        held, self._held = self._held, []
+        items, chains = [], []
+        # Pseudo-static before dynamic: of two second addresses, the more static one is kept.
+        for url, entry in sorted(held, key=lambda pair: address_rank(pair[0])):
+            kept = self._kept_keys.get(_host_key(url)) if address_rank(url) else None  # type: ignore[arg-type]
+            if kept is not None:
+                # The same id was kept at its static address: whatever this page showed (a
+                # dynamic page's pager may point nowhere), it is an alias.
+                self._second_address(kept, canonicalize_url(url))
+            elif isinstance(entry, MultiPage):
+                entry.released = True
+                chains.append(self._next_page(entry))
+            else:
+                items.append((url, entry))
+        for request in chains:
+            self.crawler.engine.crawl(request)
+        if items:
+            self.crawler.engine.crawl(
+                scrapy.Request(
+                    "data:,",
+                    callback=self._release,
+                    cb_kwargs={"outputs": [item for _, item in items]},
+                    dont_filter=True,
+                    meta={
+                        "allow_offsite": True,
+                        "download_slot": "held articles",
+                        "deltafetch_enabled": False,
+                        "deltafetch_key": items[0][0],
+                        "charset_detect": False,
+                    },
+                )
+            )
+        if items or chains:
+            raise DontCloseSpider
+
+    def _release_second_links(self) -> list[scrapy.Request]:
+        """The CMS second addresses whose static twin never turned up: the article lives
+        there (a pseudo-static section, a dynamic-only portal), so read it now, the most
+        static address of each id first; the others become its aliases."""
+        requests = []
+        for key, urls in list(self._second_links.items()):
+            if key in self._released_keys:
+                continue
+            twin = next((u for u in self._static_requests.get(key, ()) if self._on_scheme(u)), "")
+            if twin:
+                # Its static twin was requested but yielded no item here: already stored by
+                # an earlier run (incremental skip). An alias of it, not a second article.
+                for url in self._second_links.pop(key):
+                    self._second_address(canonicalize_url(twin), url)
+                continue
+            self._released_keys.add(key)
+            url = min(urls, key=address_rank)
+            request = self._request(url, via_related=False)
+            if request is not None:
+                requests.append(request)
+        return requests
+
+    def _second_address(self, kept: str, alias: str) -> None:
+        """An article's other address: recorded as an alias of the kept one, not stored."""
+        if alias in self._aliased:
+            return
+        self._aliased.add(alias)
+        self.crawler.stats.inc_value("newsportal/articles/second_address")
+        self.crawler.signals.send_catch_log(article_alias, url=kept, alias=canonicalize_url(alias))
+        logger.debug("Second address of %s: %s", kept, alias)
 
     def _release(self, response: Response, outputs: list[Any]) -> Iterator[Any]:
         yield from outputs
 
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _on_scheme(self, url: str) -> bool:
+        if self._article_re is not None:
+            return bool(self._article_re.match(url))
+        return self._learner is not None and self._learner.matches(url)
+
+    def _may_be_article(self, url: str) -> bool:
+        """Outside the narrowed sections a link is worth a request only as an article: on the
+        scheme, or, before the scheme is known, any page (which is then not walked)."""
+        if self._article_re is not None:
+            return bool(self._article_re.match(url))
+        if self._learner is not None and self._learner.schemes:
+            return self._learner.matches(url)
+        return True
+
+    def _in_sections(self, url: str) -> bool:
+        return any(section.holds(url) for section in self._sections)
+
+    def _kept_related(self, urls: list[str]) -> list[str]:
+        """推荐阅读 links a reader could follow on this portal: http(s) on its domains, never
+        an IP literal (private addresses), ``file:`` or ``data:``; the rest is counted."""
+        kept = []
+        for url in urls:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            if parts.scheme in ("http", "https") and self._allowed_host(host) and not _is_ip(host):
+                kept.append(url)
+            else:
+                self.crawler.stats.inc_value("newsportal/related/dropped")
+        return kept
+
     def _request(self, url: str, *, via_related: bool) -> scrapy.Request | None:
-        url = canonicalize_url(url)
+        url = request_url(url)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return None
+        if is_hit_counter(url):
+            self.crawler.stats.inc_value("newsportal/counters/skipped")
+            return None
+        key = canonicalize_url(url)
+        if key in self._continuations or continuation_of(key) is not None:
+            # Page k of a multi-page article is read with its page 1, never on its own.
+            first = continuation_of(key)
+            if first is None:
+                return None
+            url = request_url(first[0])
+            parts = urlsplit(url)
+        if is_cms_second_address(url):
+            # PHPCMS index.php?m=content&a=show&id=, show-6-1234-1.html, DedeCMS view.php?aid=
+            # ...: nearly always the twin of a static address, so not read now (see _finish,
+            # _release_second_links); once the id is kept, only recorded as an alias.
+            host_key = _host_key(url)
+            canonical = canonicalize_url(url)
+            kept = self._kept_keys.get(host_key)  # type: ignore[arg-type]
+            if kept is not None:
+                if canonical != kept:
+                    self._second_address(kept, canonical)
+                return None
+            if host_key not in self._released_keys:
+                links = self._second_links.setdefault(host_key, [])  # type: ignore[arg-type]
+                if canonical not in links:
+                    links.append(canonical)
+                return None
         if parts.query and self._is_query_trap(parts):
             self.crawler.stats.inc_value("newsportal/trap/query_variants_skipped")
             return None
+        if not parts.query and ID_IN_PATH.search(parts.path):
+            host_key = _host_key(url)
+            if host_key is not None and address_rank(url) == 0:
+                requested = self._static_requests.setdefault(host_key, [])
+                if url not in requested and len(requested) < 4:
+                    requested.append(url)
+        meta = {"via_related": via_related}
+        # Static addresses first: of two addresses of one article, the static one should be
+        # the first met (a dynamic one read first is held back, see _hold_back).
+        priority = -1 if address_rank(url) == 2 and article_key(url) else 0
         return scrapy.Request(
-            url, callback=self.parse, errback=self.on_error, meta={"via_related": via_related}
+            url, callback=self.parse, errback=self.on_error, meta=meta, priority=priority
         )
 
     def _is_query_trap(self, parts: SplitResult) -> bool:
@@ -204,7 +606,7 @@ class PortalSpider(scrapy.Spider):
         limit = self.settings.getint("NEWSPORTAL_MAX_QUERY_VARIANTS", 50)
         if not limit:
             return False
-        params = parse_qsl(parts.query, keep_blank_values=True)
+        params = sorted(parse_qsl(parts.query, keep_blank_values=True))
         over = True
         for index, (name, value) in enumerate(params):
             others = tuple(params[:index] + params[index + 1 :])
@@ -219,7 +621,7 @@ class PortalSpider(scrapy.Spider):
     def _looks_like_list(self, links: list[Any]) -> bool:
         """A list links to articles: on the portal's URL scheme, or at least to several
         addresses carrying an id or a date (menus and footer pages link to folders)."""
-        if self._article_re and any(self._article_re.match(link.url) for link in links):
+        if any(self._on_scheme(link.url) for link in links):
             return True
         return sum(bool(ID_IN_PATH.search(urlsplit(link.url).path)) for link in links) >= 3
 
@@ -229,12 +631,20 @@ class PortalSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         """A failed page is counted and logged once; it never stops the crawl."""
         request = failure.request  # type: ignore[attr-defined]
+        too_large = failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(failure.value)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and not too_large:
+            # Refused on purpose (robots.txt, off-site): a rule kept, not a page failed.
+            why = "robots_txt" if "robots" in str(failure.value).lower() else "other"
+            self.crawler.stats.inc_value(f"newsportal/ignored/{why}")
+            logger.debug("Not requested (%s): %s", why, request.url)
+            return
+        failed = self._static_requests.get(_host_key(request.url))  # type: ignore[arg-type]
+        if failed and request.url in failed:
+            failed.remove(request.url)  # a static address that failed is no twin to alias
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind = f"http_{response.status}"
-        elif failure.check(DownloadCancelledError) or (
-            failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(failure.value)
-        ):
+        elif failure.check(DownloadCancelledError) or too_large:
             kind = "too_large"  # over DOWNLOAD_MAXSIZE, on the wire or once decompressed
         elif failure.check(zlib.error, gzip.BadGzipFile, EOFError):
             kind = "bad_encoding"  # a corrupt gzip/deflate body
@@ -248,3 +658,17 @@ class PortalSpider(scrapy.Spider):
         if url not in self._errors_logged:
             self._errors_logged.add(url)
             logger.warning("Page failed (%s): %s", kind, url)
+
+
+def _host_key(url: str) -> tuple[str, str] | None:
+    """An article's id on its host: one CMS instance numbers its articles once."""
+    key = article_key(url)
+    return None if key is None else ((urlsplit(url).hostname or "").lower(), key)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True

@@ -1,9 +1,11 @@
 """The offline demo site: ``python -m tests.replica serve --root DIR --port 8800 [--articles N]``.
 
-Builds the replica when DIR has no truth.json, then serves it until Ctrl-C. ``--hostile``
-serves it misbehaving (see :mod:`tests.replica.hostile`): hanging, resetting, bomb and 50 MB
-pages, a redirect loop, links to private IPs and ``file:``, and login walls and 系统繁忙 pages
-at some article URLs the first time each is requested.
+Builds the replica when DIR has no truth.json, then serves it until Ctrl-C. ``--family NAME``
+builds one of the CMS family replicas (tests/replica/cms: phpcms, dedecms, empirecms, trs_gov,
+trs_media, wordpress) instead of 九龙网. ``--hostile`` serves it misbehaving (see
+:mod:`tests.replica.hostile`): hanging, resetting, bomb and 50 MB pages, a redirect loop, links
+to private IPs and ``file:``, and login walls and 系统繁忙 pages at some article URLs the first
+time each is requested.
 """
 
 import argparse
@@ -11,6 +13,7 @@ import signal
 import time
 from pathlib import Path
 
+from tests.replica.cms import FAMILIES, build_family
 from tests.replica.server import ReplicaServer
 from tests.replica.site import build_site
 
@@ -25,12 +28,14 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--articles", type=int, default=220)
     serve.add_argument("--extra", type=int, default=0)
     serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument("--family", choices=FAMILIES, help="a CMS family replica instead")
     serve.add_argument("--hostile", action="store_true", help="serve it misbehaving")
     build = sub.add_parser("build", help="(re)build the replica into ROOT and exit")
     build.add_argument("--root", type=Path, required=True)
     build.add_argument("--articles", type=int, default=220)
     build.add_argument("--extra", type=int, default=0)
     build.add_argument("--seed", type=int, default=7)
+    build.add_argument("--family", choices=FAMILIES, help="a CMS family replica instead")
     args = parser.parse_args(argv)
 
     if args.command == "serve" and args.hostile:
@@ -49,7 +54,11 @@ def main(argv: list[str] | None = None) -> None:
                 print("stopped", flush=True)
         return
     if args.command == "build" or not (args.root / "truth.json").exists():
-        truth = build_site(args.root, articles=args.articles, extra=args.extra, seed=args.seed)
+        if args.family:
+            truth = build_family(args.root, args.family, articles=args.articles, seed=args.seed)
+            print(f"crawl it with: scrapy crawl portal -a url={truth['home']}", flush=True)
+        else:
+            truth = build_site(args.root, articles=args.articles, extra=args.extra, seed=args.seed)
         print(f"built {len(truth['articles'])} articles into {args.root}", flush=True)
     if args.command == "build":
         return

@@ -9,8 +9,8 @@ links on subdomains, ``?page=N`` lists with 加载更多, ``<time datetime>``, c
 inline JSON state).
 
 Content (the seed article verbatim, the phrase bank) and the truth.json schema are shared with
-``site.py``, so the same tests read both. Query-string pages are stored as ``<file>@<query>``;
-:class:`FlavourServer` serves them (ReplicaServer ignores the query).
+``site.py``, so the same tests read both. Query-string pages are stored as ``<file>@<query>``
+(:func:`tests.replica.server.query_file`), which ReplicaServer serves.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ import random
 from dataclasses import dataclass, fields
 from html import escape
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from tests.replica import content as C
 from tests.replica import site as S
-from tests.replica.server import ReplicaServer
+from tests.replica.server import ReplicaServer, query_file
 
 FLAVOURS = ("dede", "modern")
 PER_PAGE = 4  # small pages, so most sections paginate 3+ deep with 120 articles
@@ -707,11 +707,7 @@ ERRORS = [  # (section index, path under the section host)
 
 
 def _query_file(root: Path, url: str) -> Path:
-    file = S._file_for(root, url)
-    query = urlsplit(url).query
-    if not query:
-        return file
-    return file.with_name(file.name + "@" + urlencode(sorted(parse_qsl(query))))
+    return query_file(root, url)
 
 
 def build_flavour(root: Path, name: str, *, articles: int = 120, seed: int = 11) -> dict:
@@ -853,16 +849,4 @@ def _truth_entry(a: FArticle, flavour: str) -> dict:
 
 
 class FlavourServer(ReplicaServer):
-    """ReplicaServer that also serves query-string pages (``list.php?catid=3&page=2``).
-
-    They are stored as ``<file>@<sorted query>``; any other query falls back to the plain file,
-    as a PHP page ignoring unknown parameters would.
-    """
-
-    def respond(self, host: str, path: str, query: str) -> tuple[int, bytes, str, dict]:
-        if query and host and (self.root / host).is_dir():
-            file = _query_file(self.root, f"http://{host}{path}?{query}")
-            if file.is_file():
-                meta = self._host_meta(host)
-                return 200, file.read_bytes(), meta["default_content_type"], {}
-        return super().respond(host, path, query)
+    """Kept for callers of the flavours: ReplicaServer itself now serves query-string pages."""
