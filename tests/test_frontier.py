@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 import time
 
 import pytest
 import redis
-from scrapy import Request
+from scrapy import FormRequest, Request
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
@@ -20,7 +21,12 @@ from newsportal.frontier.connection import (
 from newsportal.frontier.dedupe import RedisDedupeState
 from newsportal.frontier.fingerprints import FingerprintSet, fingerprint
 from newsportal.frontier.queue import Frontier
-from newsportal.frontier.serialize import LEASE_META, decode_request, encode_request
+from newsportal.frontier.serialize import (
+    LEASE_META,
+    decode_request,
+    encode_request,
+    request_to_dict,
+)
 from newsportal.items import NewsArticle
 from newsportal.spiders.jiulong import JiulongSpider
 
@@ -218,6 +224,90 @@ def test_a_held_back_article_with_its_links_survives_the_queue():
     assert isinstance(restored_link, Request)
     assert restored_link.url == link.url and restored_link.callback == spider.parse
     assert restored_link.meta == {"via_related": True}
+
+
+ARTICLE = "http://news.jiulongw.cn/china/2024-06-05/142435.html"
+
+
+def _link(spider, **kwargs) -> Request:
+    options = {"url": ARTICLE, "callback": spider.parse, "errback": spider.on_error,
+               "meta": {"depth": 2}}  # fmt: skip
+    return Request(**{**options, **kwargs})
+
+
+# (what the request is, how to build it from the spider, the form it must be queued in)
+ROUND_TRIPS = [
+    ("a link from a list page", lambda s: s._request(ARTICLE, via_related=False), b"c"),
+    ("a 推荐阅读 link, depth 2", lambda s: _link(s, meta={"via_related": True, "depth": 2}), b"c"),
+    (
+        "outside the sections, priority -1",
+        lambda s: _link(
+            s, priority=-1, meta={"via_related": True, "outside_sections": True, "depth": 255}
+        ),
+        b"c",
+    ),
+    (
+        "outside_sections False, high priority",
+        lambda s: _link(s, priority=32767, meta={"outside_sections": False}),
+        b"c",
+    ),
+    ("lowest priority, no meta", lambda s: _link(s, priority=-32768, meta={}), b"c"),
+    ("no errback, no callback", lambda s: Request(ARTICLE), b"c"),
+    ("an errback alone", lambda s: Request(ARTICLE, errback=s.on_error), b"c"),
+    (
+        "a leased request: the lease id is not queued",
+        lambda s: _link(s, meta={"depth": 0, LEASE_META: "r00000000002a"}),
+        b"c",
+    ),
+    (
+        "an IDN host and a Chinese path",
+        lambda s: _link(s, url="http://新闻.中国/要闻/1.html"),
+        b"c",
+    ),
+    ("cb_kwargs", lambda s: _link(s, cb_kwargs={"page": 2}), b"p"),
+    ("a multi-page article's next page", lambda s: _link(s, callback=s._parse_page), b"p"),
+    ("a POST with a body", lambda s: _link(s, method="POST", body=b"id=1"), b"p"),
+    ("a header", lambda s: _link(s, headers={"Referer": "http://news.jiulongw.cn/"}), b"p"),
+    ("dont_filter", lambda s: _link(s, dont_filter=True), b"p"),
+    ("another meta key", lambda s: _link(s, meta={"download_slot": "x", "depth": 1}), b"p"),
+    (
+        "a redirected request",
+        lambda s: _link(s, meta={"redirect_urls": [ARTICLE + "?a=1"], "redirect_times": 1}),
+        b"p",
+    ),
+    ("via_related not a bool", lambda s: _link(s, meta={"via_related": 1}), b"p"),
+    ("depth past one byte", lambda s: _link(s, meta={"depth": 256}), b"p"),
+    ("depth a bool", lambda s: _link(s, meta={"depth": True}), b"p"),
+    ("priority past 16 bits", lambda s: _link(s, priority=40000), b"p"),
+    ("a Request subclass", lambda s: FormRequest(ARTICLE, formdata={"q": "1"}), b"p"),
+    ("the encoding", lambda s: _link(s, encoding="gbk"), b"p"),
+    ("flags", lambda s: _link(s, flags=["seed"]), b"p"),
+    ("cookies", lambda s: _link(s, cookies={"sid": "1"}), b"p"),
+]
+
+
+@pytest.mark.parametrize(("build", "form"), [(b, f) for _, b, f in ROUND_TRIPS],
+                         ids=[name for name, _, _ in ROUND_TRIPS])  # fmt: skip
+def test_a_request_comes_back_from_the_queue_exactly(build, form):
+    spider = JiulongSpider.from_crawler(get_crawler(JiulongSpider))
+    request = build(spider)
+    payload = encode_request(request, spider)
+    assert payload[:1] == form
+    back = decode_request(payload, spider)
+    expected = request.to_dict(spider=spider)
+    expected["meta"].pop(LEASE_META, None)
+    assert back.to_dict(spider=spider) == expected
+    assert type(back) is type(request)
+    assert back.callback == request.callback and back.errback == request.errback
+    if form == b"c":  # the header and the URL, nothing else
+        assert len(payload) == 7 + len(request.url.encode())
+
+
+def test_a_link_is_queued_in_less_than_half_the_pickled_size():
+    spider = JiulongSpider.from_crawler(get_crawler(JiulongSpider))
+    request = _link(spider, meta={"via_related": True, "depth": 3}, priority=-1)
+    pickled = pickle.dumps(request_to_dict(request, spider), protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(encode_request(request, spider)) * 2 < len(pickled)
 
 
 # -- the in-run dedupe -----------------------------------------------------------------------

@@ -4,9 +4,17 @@ Scrapy's ``Request.to_dict(spider=...)`` names callbacks by method name; what it
 requests *inside* a request -- the held-back off-scheme article (``PortalSpider._deferred``)
 carries its item and its links as ``cb_kwargs["outputs"]``, and a multi-page article carries
 its pages. Those nested requests are turned into dicts too, recursively. Fields left at their
-default are dropped (a request is ~150 bytes in the queue instead of ~500 for scrapy-redis's
-full pickled dict), and so is the lease id a worker put in ``meta``; a request larger than
+default are dropped (~160 bytes for a link to an article, against ~500 for scrapy-redis's full
+pickled dict), and so is the lease id a worker put in ``meta``; a request larger than
 :data:`COMPRESS_ABOVE` (a held-back article with its text) is compressed.
+
+The common request -- a link the spider follows: GET, ``callback=parse``, ``errback=on_error``,
+a priority, ``meta`` of at most ``via_related``/``outside_sections``/``depth`` -- is most of the
+queue at a crawl's peak, so it gets a compact form instead (:func:`compact`): a 7-byte header
+(kind, callback and errback as codes in :data:`CALLBACK_NAMES`, priority, which meta keys
+and their values, depth) and the URL, ~60 bytes. Anything else (``cb_kwargs``, a body,
+headers, another method or meta key, a Request subclass) keeps the pickled form; both decode
+through the same dict, so a compact request comes back exactly as the pickled one would.
 
 Pickle, like scrapy-redis, because items (datetimes, Item classes) must come back as they
 were; the frontier's Redis is trusted infrastructure: never give untrusted clients write access
@@ -16,6 +24,7 @@ to it (see docs/cluster.md).
 from __future__ import annotations
 
 import pickle
+import struct
 import zlib
 from typing import Any
 
@@ -40,6 +49,16 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
+# Callback/errback names of the compact form, by code. Append only: requests queued by an
+# older version of this list must still decode.
+CALLBACK_NAMES: tuple[str | None, ...] = (None, "parse", "on_error")
+_CODES = {name: code for code, name in enumerate(CALLBACK_NAMES)}
+# Header of the compact form: callback code, errback code, priority, meta flags, depth.
+_HEADER = struct.Struct("<BBhBB")
+_VIA_RELATED, _VIA_RELATED_TRUE, _OUTSIDE, _OUTSIDE_TRUE, _DEPTH = 1, 2, 4, 8, 16
+_COMPACT_KEYS = frozenset({"url", "callback", "errback", "priority", "meta"})
+
+
 class _RequestDict(dict):
     """A nested request, as a dict (marks what to turn back into a Request)."""
 
@@ -54,8 +73,61 @@ def request_to_dict(request: Request, spider: Spider) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in _DEFAULTS or v != _DEFAULTS[k]}
 
 
+def compact(data: dict[str, Any]) -> bytes | None:
+    """The compact form of a request dict (from :func:`request_to_dict`), or None if the
+    request is anything but a plain link the spider follows (then it is pickled)."""
+    if not data.keys() <= _COMPACT_KEYS or not isinstance(data.get("url"), str):
+        return None
+    callback, errback = data.get("callback"), data.get("errback")
+    priority = data.get("priority", 0)
+    if callback not in _CODES or errback not in _CODES or type(priority) is not int:
+        return None
+    if not -32768 <= priority <= 32767:
+        return None
+    meta, flags, depth = data.get("meta", {}), 0, 0
+    for key, value in meta.items():
+        if key == "via_related" and type(value) is bool:
+            flags |= _VIA_RELATED | (_VIA_RELATED_TRUE if value else 0)
+        elif key == "outside_sections" and type(value) is bool:
+            flags |= _OUTSIDE | (_OUTSIDE_TRUE if value else 0)
+        elif key == "depth" and type(value) is int and 0 <= value <= 255:
+            flags, depth = flags | _DEPTH, value
+        else:
+            return None
+    try:
+        url = data["url"].encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: pickle keeps it
+        return None
+    return b"c" + _HEADER.pack(_CODES[callback], _CODES[errback], priority, flags, depth) + url
+
+
+def _uncompact(data: bytes) -> dict[str, Any]:
+    callback, errback, priority, flags, depth = _HEADER.unpack_from(data)
+    request: dict[str, Any] = {"url": data[_HEADER.size :].decode("utf-8")}
+    meta: dict[str, Any] = {}
+    if flags & _VIA_RELATED:
+        meta["via_related"] = bool(flags & _VIA_RELATED_TRUE)
+    if flags & _OUTSIDE:
+        meta["outside_sections"] = bool(flags & _OUTSIDE_TRUE)
+    if flags & _DEPTH:
+        meta["depth"] = depth
+    for key, value in (
+        ("callback", CALLBACK_NAMES[callback]),
+        ("errback", CALLBACK_NAMES[errback]),
+        ("priority", priority),
+        ("meta", meta),
+    ):
+        if value:
+            request[key] = value
+    return request
+
+
 def encode_request(request: Request, spider: Spider) -> bytes:
-    data = pickle.dumps(request_to_dict(request, spider), protocol=pickle.HIGHEST_PROTOCOL)
+    data = request_to_dict(request, spider)
+    short = compact(data)
+    if short is not None:
+        return short
+    data = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) > COMPRESS_ABOVE:  # a held-back article carries its whole text
         return b"z" + zlib.compress(data, 6)
     return b"p" + data
@@ -63,6 +135,8 @@ def encode_request(request: Request, spider: Spider) -> bytes:
 
 def decode_request(payload: bytes, spider: Spider) -> Request:
     kind, data = payload[:1], payload[1:]
+    if kind == b"c":
+        return _request_from(_uncompact(data), spider)
     if kind == b"z":
         data = zlib.decompress(data)
     elif kind != b"p":
