@@ -13,11 +13,20 @@ and prints ``MEMORY USAGE`` (SAMPLES 0, every key) divided by N, side by side, p
 positives of ours on N URLs never added (a false positive would skip a page).
 Goal: <= 40 bytes per URL (10 M URLs well under 500 MB).
 
+Then the request queue, which dominates at a crawl's peak: the same N URLs as the spider's
+links (``callback=parse``, ``errback=on_error``, ``meta`` via_related/depth, priority 0 or -1)
+pushed into the leased queue (:class:`newsportal.frontier.queue.LeasedQueue`, every key of
+it), once pickled (the full form: :func:`newsportal.frontier.serialize.request_to_dict`, what
+every request was stored as before) and once as queued now (the compact form), side by side,
+plus the whole frontier per URL at the worst peak: every URL seen still queued, beside its
+dupefilter fingerprint.
+
     .venv/bin/python bench/bench_frontier_memory.py [N ...]     # default 1000 10000 100000
 """
 
 from __future__ import annotations
 
+import pickle
 import sys
 import tempfile
 import time
@@ -25,10 +34,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scrapy import Request
+from scrapy import Request, Spider
+from scrapy.utils.test import get_crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from newsportal.frontier.fingerprints import FingerprintSet, fingerprint, memory_usage
+from newsportal.frontier.queue import Frontier, LeasedQueue
+from newsportal.frontier.serialize import request_to_dict
+from newsportal.spiders.jiulong import JiulongSpider
 from tests.redis_fixtures import RedisServer
 
 GOAL = 40.0
@@ -64,6 +77,48 @@ def measure(server: RedisServer, n: int) -> tuple[float, float, int, float]:
     return ours_bytes, theirs_bytes, false_positives, n / seconds
 
 
+class PickledQueue(LeasedQueue):
+    """The queue as it was: every request stored as its pickled dict."""
+
+    def _encode_request(self, request: Request) -> bytes:
+        data = request_to_dict(request, self.spider)
+        return b"p" + pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def links(spider: Spider, n: int) -> list[Request]:
+    return [
+        Request(
+            url,
+            callback=spider.parse,
+            errback=spider.on_error,
+            meta={"via_related": i % 3 == 0, "depth": 1 + i % 4},
+            priority=-1 if i % 5 == 0 else 0,
+        )
+        for i, url in enumerate(urls(n))
+    ]
+
+
+def measure_queue(server: RedisServer, n: int, queue_class: type[LeasedQueue]) -> tuple[float, ...]:
+    """(payload bytes, Redis bytes per queued request, whole frontier bytes per URL)."""
+    client = server.client(0)
+    client.flushdb()
+    spider = JiulongSpider.from_crawler(get_crawler(JiulongSpider))
+    frontier = Frontier(client, "bench:fr", "worker-1")
+    queue = queue_class(client, spider, frontier, lease_seconds=30, hold_priority=-100)
+    seen = FingerprintSet(client, "bench:fr:df:")
+    requests = links(spider, n)
+    payload = sum(len(queue._encode_request(r)) for r in requests) / n
+    for start in range(0, n, 1000):
+        batch = requests[start : start + 1000]
+        seen.add([fingerprint(r.url) for r in batch])
+        for request in batch:
+            queue.push(request)
+    queued = memory_usage(client, frontier.structure_keys())
+    whole = (queued + seen.memory_usage()) / n
+    client.flushdb()
+    return payload, queued / n, whole
+
+
 def main(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = RedisServer(Path(tmp))
@@ -78,6 +133,21 @@ def main(sizes: list[int]) -> None:
             verdict = "met" if ours <= GOAL else "MISSED"
             print(f"goal <= {GOAL:.0f} bytes per URL: {verdict} ({ours:.1f} at {sizes[-1]} URLs); "
                   f"10 M URLs would take ~{ours * 10e6 / 2**20:.0f} MiB")  # fmt: skip
+            print()
+            print(f"{'queued':>10}  {'payload B':>17}  {'Redis B/request':>17}  "
+                  f"{'frontier B/URL, all queued':>26}  {'ratio':>6}")  # fmt: skip
+            print(f"{'':>10}  {'pickled  compact':>17}  {'pickled  compact':>17}  "
+                  f"{'pickled  compact':>26}")  # fmt: skip
+            for n in sizes:
+                before = measure_queue(server, n, PickledQueue)
+                after = measure_queue(server, n, LeasedQueue)
+                print(f"{n:>10}  {before[0]:>8.1f} {after[0]:>8.1f}  {before[1]:>8.1f} "
+                      f"{after[1]:>8.1f}  {before[2]:>17.1f} {after[2]:>8.1f}  "
+                      f"{before[1] / after[1]:>5.2f}x")  # fmt: skip
+            verdict = "met" if after[2] <= GOAL else "MISSED"
+            print(f"whole frontier, every URL seen still queued: {after[2]:.1f} bytes per URL "
+                  f"(goal <= {GOAL:.0f}: {verdict}); of a request's {after[1]:.0f} bytes, "
+                  f"{after[0]:.0f} are its payload, the rest zset and hash entries")  # fmt: skip
         finally:
             server.stop()
 
