@@ -14,7 +14,8 @@ positives of ours on N URLs never added (a false positive would skip a page).
 Goal: <= 40 bytes per URL (10 M URLs well under 500 MB).
 
 Then the request queue, which dominates at a crawl's peak: the same N URLs as the spider's
-links (``callback=parse``, ``errback=on_error``, ``meta`` via_related/depth, priority 0 or -1)
+links (``callback=parse``, ``errback=on_error``, ``meta`` via_related/depth, priority 0 or -1,
+the Referer header of the list page Scrapy's RefererMiddleware adds)
 pushed into the leased queue (:class:`newsportal.frontier.queue.LeasedQueue`, every key of
 it), once pickled (the full form: :func:`newsportal.frontier.serialize.request_to_dict`, what
 every request was stored as before) and once as queued now (the compact form), side by side,
@@ -93,6 +94,7 @@ def links(spider: Spider, n: int) -> list[Request]:
             errback=spider.on_error,
             meta={"via_related": i % 3 == 0, "depth": 1 + i % 4},
             priority=-1 if i % 5 == 0 else 0,
+            headers={"Referer": url.rsplit("/", 2)[0] + "/"},  # the section's list page
         )
         for i, url in enumerate(urls(n))
     ]

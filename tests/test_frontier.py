@@ -264,10 +264,37 @@ ROUND_TRIPS = [
         lambda s: _link(s, url="http://新闻.中国/要闻/1.html"),
         b"c",
     ),
+    # Scrapy's RefererMiddleware puts the page a link was found on in every request.
+    (
+        "the Referer of a list page",
+        lambda s: _link(s, headers={"Referer": "http://news.jiulongw.cn/china/"}),
+        b"c",
+    ),
+    ("a Referer on another host", lambda s: _link(s, headers={"Referer": "https://a.cn/x"}), b"c"),
+    ("a Referer longer than the URL", lambda s: _link(s, headers={"Referer": ARTICLE * 6}), b"c"),
+    ("the Referer is the URL", lambda s: _link(s, headers={"Referer": ARTICLE}), b"c"),
+    ("an empty Referer", lambda s: _link(s, headers={"Referer": ""}), b"c"),
+    (
+        "a Referer with a Chinese path",
+        lambda s: _link(
+            s, url="http://新闻.中国/要闻/1.html", headers={"Referer": "http://新闻.中国/要闻/"}
+        ),
+        b"c",
+    ),
     ("cb_kwargs", lambda s: _link(s, cb_kwargs={"page": 2}), b"p"),
     ("a multi-page article's next page", lambda s: _link(s, callback=s._parse_page), b"p"),
     ("a POST with a body", lambda s: _link(s, method="POST", body=b"id=1"), b"p"),
-    ("a header", lambda s: _link(s, headers={"Referer": "http://news.jiulongw.cn/"}), b"p"),
+    ("another header", lambda s: _link(s, headers={"Accept": "text/html"}), b"p"),
+    (
+        "a Referer and another header",
+        lambda s: _link(s, headers={"Referer": "http://news.jiulongw.cn/", "Accept": "*/*"}),
+        b"p",
+    ),
+    (
+        "two Referers",
+        lambda s: _link(s, headers={"Referer": ["http://a.cn/", "http://b.cn/"]}),
+        b"p",
+    ),
     ("dont_filter", lambda s: _link(s, dont_filter=True), b"p"),
     ("another meta key", lambda s: _link(s, meta={"download_slot": "x", "depth": 1}), b"p"),
     (
@@ -299,13 +326,14 @@ def test_a_request_comes_back_from_the_queue_exactly(build, form):
     assert back.to_dict(spider=spider) == expected
     assert type(back) is type(request)
     assert back.callback == request.callback and back.errback == request.errback
-    if form == b"c":  # the header and the URL, nothing else
+    if form == b"c" and not request.headers:  # the header and the URL, nothing else
         assert len(payload) == 7 + len(request.url.encode())
 
 
 def test_a_link_is_queued_in_less_than_half_the_pickled_size():
     spider = JiulongSpider.from_crawler(get_crawler(JiulongSpider))
     request = _link(spider, meta={"via_related": True, "depth": 3}, priority=-1)
+    request.headers["Referer"] = "http://news.jiulongw.cn/china/"
     pickled = pickle.dumps(request_to_dict(request, spider), protocol=pickle.HIGHEST_PROTOCOL)
     assert len(encode_request(request, spider)) * 2 < len(pickled)
 

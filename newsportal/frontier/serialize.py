@@ -9,12 +9,14 @@ pickled dict), and so is the lease id a worker put in ``meta``; a request larger
 :data:`COMPRESS_ABOVE` (a held-back article with its text) is compressed.
 
 The common request -- a link the spider follows: GET, ``callback=parse``, ``errback=on_error``,
-a priority, ``meta`` of at most ``via_related``/``outside_sections``/``depth`` -- is most of the
-queue at a crawl's peak, so it gets a compact form instead (:func:`compact`): a 7-byte header
-(kind, callback and errback as codes in :data:`CALLBACK_NAMES`, priority, which meta keys
-and their values, depth) and the URL, ~60 bytes. Anything else (``cb_kwargs``, a body,
-headers, another method or meta key, a Request subclass) keeps the pickled form; both decode
-through the same dict, so a compact request comes back exactly as the pickled one would.
+a priority, ``meta`` of at most ``via_related``/``outside_sections``/``depth``, no header but
+the Referer Scrapy adds -- is most of the queue at a crawl's peak, so it gets a compact form
+instead (:func:`compact`): a 7-byte header (kind, callback and errback as codes in
+:data:`CALLBACK_NAMES`, priority, which meta keys and their values, depth), the Referer as
+the length it shares with the URL and the rest (3 bytes for a list page's link), the URL:
+~60-70 bytes. Anything else (``cb_kwargs``, a body, other headers, another method or meta key,
+a Request subclass) keeps the pickled form; both decode through the same dict, so a compact
+request comes back exactly as the pickled one would.
 
 Pickle, like scrapy-redis, because items (datetimes, Item classes) must come back as they
 were; the frontier's Redis is trusted infrastructure: never give untrusted clients write access
@@ -55,8 +57,10 @@ CALLBACK_NAMES: tuple[str | None, ...] = (None, "parse", "on_error")
 _CODES = {name: code for code, name in enumerate(CALLBACK_NAMES)}
 # Header of the compact form: callback code, errback code, priority, meta flags, depth.
 _HEADER = struct.Struct("<BBhBB")
-_VIA_RELATED, _VIA_RELATED_TRUE, _OUTSIDE, _OUTSIDE_TRUE, _DEPTH = 1, 2, 4, 8, 16
-_COMPACT_KEYS = frozenset({"url", "callback", "errback", "priority", "meta"})
+_VIA_RELATED, _VIA_RELATED_TRUE, _OUTSIDE, _OUTSIDE_TRUE, _DEPTH, _REFERER = 1, 2, 4, 8, 16, 32
+# With a Referer: the length of the part it shares with the URL, the length of the rest, the rest.
+_REFERER_HEADER = struct.Struct("<BH")
+_COMPACT_KEYS = frozenset({"url", "callback", "errback", "priority", "meta", "headers"})
 
 
 class _RequestDict(dict):
@@ -98,12 +102,34 @@ def compact(data: dict[str, Any]) -> bytes | None:
         url = data["url"].encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: pickle keeps it
         return None
-    return b"c" + _HEADER.pack(_CODES[callback], _CODES[errback], priority, flags, depth) + url
+    referer = b""
+    headers = data.get("headers")
+    if headers:  # Scrapy's RefererMiddleware sets it on every link: kept, as what it adds
+        values = headers.get(b"Referer") if len(headers) == 1 else None
+        if not (isinstance(values, list) and len(values) == 1 and type(values[0]) is bytes):
+            return None
+        value, shared = values[0], 0
+        while shared < min(len(value), len(url), 255) and value[shared] == url[shared]:
+            shared += 1
+        if len(value) - shared > 65535:
+            return None
+        flags |= _REFERER
+        referer = _REFERER_HEADER.pack(shared, len(value) - shared) + value[shared:]
+    header = _HEADER.pack(_CODES[callback], _CODES[errback], priority, flags, depth)
+    return b"c" + header + referer + url
 
 
 def _uncompact(data: bytes) -> dict[str, Any]:
     callback, errback, priority, flags, depth = _HEADER.unpack_from(data)
-    request: dict[str, Any] = {"url": data[_HEADER.size :].decode("utf-8")}
+    start, referer = _HEADER.size, None
+    if flags & _REFERER:
+        shared, rest = _REFERER_HEADER.unpack_from(data, start)
+        start += _REFERER_HEADER.size
+        referer, start = data[start : start + rest], start + rest
+    url = data[start:]
+    request: dict[str, Any] = {"url": url.decode("utf-8")}
+    if referer is not None:
+        request["headers"] = {b"Referer": [url[:shared] + referer]}
     meta: dict[str, Any] = {}
     if flags & _VIA_RELATED:
         meta["via_related"] = bool(flags & _VIA_RELATED_TRUE)
