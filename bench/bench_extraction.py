@@ -2,12 +2,16 @@
 
     .venv/bin/python bench/bench_extraction.py [--repeat N] [EXTRA.html ...]
 
-Speed: median CPU time (``time.process_time``) per page of newsportal's
-``extract_article`` (+ ``load_article`` when the loaders exist), trafilatura's
+Speed: CPU time (``time.process_time``) per page of newsportal's ``extract_article``
+(+ ``load_article`` when the loaders exist), trafilatura's
 ``extract(..., output_format="json", with_metadata=True)`` and GNE's
 ``GeneralNewsExtractor().extract``, all on the same already-decoded pages, printed side by
-side with ratios. Issue 7's target is a median of at most 1.5 ms for newsportal (on an idle
-machine: CPU time grows with contention, so read the ratios beside it too).
+side with ratios. Issue 7's target: a median of at most 1.5 ms for newsportal.
+
+The machine the bench runs on is shared, so each page's time is the *fastest* of ``--repeat``
+runs (what the code costs when nothing else interrupts it; slower runs only measure the
+neighbours), and the extractors take turns run by run, so a busy moment slows all of them
+alike. The median is then taken over the pages.
 
 Accuracy: against the hand-written expectations in ``tests/pages/*.json`` (article pages
 only): title exact, publication day equal, body character F1 (bag of characters, the
@@ -117,19 +121,28 @@ def _pages(extra: list[Path]) -> list[tuple[str, str, dict]]:
     return pages
 
 
-def _median_cpu(run: Callable[[str, str], dict], html: str, url: str, repeat: int) -> float:
-    run(html, url)  # warm caches and lazy imports
-    times = []
+def _fastest_cpu(runs: list[Callable[[str, str], dict]], html: str, url: str, repeat: int):
+    """The fastest of ``repeat`` runs of each extractor on one page, in CPU seconds.
+
+    The extractors take turns, run by run, so a burst of load elsewhere on the machine
+    falls on all of them; the fastest run is the page's own cost.
+    """
+    for run in runs:
+        run(html, url)  # warm caches and lazy imports
+    best = [float("inf")] * len(runs)
     for _ in range(repeat):
-        start = time.process_time()
-        run(html, url)
-        times.append(time.process_time() - start)
-    return statistics.median(times)
+        for i, run in enumerate(runs):
+            start = time.process_time()
+            run(html, url)
+            best[i] = min(best[i], time.process_time() - start)
+    return best
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=30, help="runs per page and extractor")
+    parser.add_argument(
+        "--repeat", type=int, default=20, help="runs per page and extractor (the fastest counts)"
+    )
     parser.add_argument("extra", nargs="*", type=Path, help="more HTML pages to time")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
@@ -137,14 +150,16 @@ def main(argv: list[str] | None = None) -> None:
     pages = _pages(args.extra)
 
     medians: dict[str, list[float]] = {name: [] for name, _ in extractors}
-    print(f"CPU ms per page (median of {args.repeat} runs)")
+    print(f"CPU ms per page (fastest of {args.repeat} runs, extractors taking turns)")
     print(f"{'page':28s}" + "".join(f"{name:>22s}" for name, _ in extractors))
+    runs = [run for _, run in extractors]
     for stem, html, expected in pages:
         row = f"{stem[:27]:28s}"
-        for name, run in extractors:
-            ms = 1000 * _median_cpu(run, html, expected["url"], args.repeat)
-            medians[name].append(ms)
-            row += f"{ms:22.2f}"
+        for (name, _), seconds in zip(
+            extractors, _fastest_cpu(runs, html, expected["url"], args.repeat), strict=True
+        ):
+            medians[name].append(1000 * seconds)
+            row += f"{1000 * seconds:22.2f}"
         print(row)
     ours = statistics.median(medians[extractors[0][0]])
     print(f"{'MEDIAN':28s}" + "".join(f"{statistics.median(m):22.2f}" for m in medians.values()))
@@ -153,7 +168,10 @@ def main(argv: list[str] | None = None) -> None:
         + "".join(f"{statistics.median(m) / ours:21.1f}x" for m in medians.values())
     )
     verdict = "OK" if ours <= TARGET_MS else "MISSED"
-    print(f"newsportal median {ours:.2f} ms -> target <= {TARGET_MS} ms: {verdict}")
+    print(
+        f"newsportal median {ours:.2f} ms per page over {len(pages)} pages"
+        f" -> issue 7 target <= {TARGET_MS} ms: {verdict}"
+    )
 
     articles = [(s, h, e) for s, h, e in pages if e.get("is_article") and e.get("paragraphs")]
     print(f"\nAccuracy on {len(articles)} article pages")

@@ -4,6 +4,11 @@ All normalisation happens here, through the pure functions of :mod:`newsportal.p
 spider never cleans text itself and every portal gets the same rules. A value that cannot be
 parsed becomes ``None`` and is reported back to the caller (the spider counts it in stats);
 it never costs the item.
+
+Each field is wired to its processors by a plain call, not through an itemloaders
+``ItemLoader``: every page has the same fields, one value each, so the loader's generic
+machinery (processor lookup, context wrapping, value lists per field) bought nothing and cost
+three times the normalising itself, about a fifth of issue 7's 1.5 ms per page.
 """
 
 from __future__ import annotations
@@ -13,18 +18,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from itemloaders.processors import Identity, MapCompose, TakeFirst
-from scrapy.loader import ItemLoader
-
 from newsportal.items import NewsArticle
 from newsportal.processors import (
     canonicalize_url,
     clean_editor,
     clean_source,
     clean_text,
-    find_date_text,
     join_paragraphs,
-    parse_date,
+    read_date,
     split_keywords,
 )
 
@@ -39,17 +40,8 @@ def _non_empty(value: str | None) -> str | None:
     return value or None
 
 
-def _date(value: str, loader_context: dict[str, Any]) -> dt.datetime | None:
-    # date_hints: the page's own evidence of the year (meta date, the date in its URL) for a
-    # date printed without one ("10-08 12:00").
-    hints = loader_context.get("date_hints") or ()
-    return parse_date(value, now=loader_context.get("now"), hints=hints)
-
-
-def _date_raw(value: str, loader_context: dict[str, Any]) -> str | None:
-    # The date as printed; the whole line when no date could be read, to show what was there.
-    hints = loader_context.get("date_hints") or ()
-    return find_date_text(value, now=loader_context.get("now"), hints=hints) or _non_empty(value)
+def _url(value: str | None) -> str:
+    return canonicalize_url(clean_text(value))
 
 
 def _image(image: dict[str, Any]) -> dict[str, Any] | None:
@@ -65,29 +57,6 @@ def _unique(values: Iterable[Any]) -> list[Any]:
         if value not in seen:
             seen.append(value)
     return seen
-
-
-class ArticleLoader(ItemLoader):
-    default_item_class = NewsArticle
-    default_input_processor = MapCompose(_non_empty)
-    default_output_processor = TakeFirst()
-
-    url_in = MapCompose(clean_text, canonicalize_url)
-    published_at_in = MapCompose(clean_text, _date)
-    source_in = MapCompose(clean_source)
-    editor_in = MapCompose(clean_editor)
-    keywords_in = MapCompose(split_keywords)
-    keywords_out = _unique
-    body_in = Identity()
-    body_out = join_paragraphs
-    images_in = MapCompose(_image)
-    images_out = _unique
-    related_in = MapCompose(clean_text, canonicalize_url)
-    related_out = _unique
-    aliases_in = MapCompose(clean_text, canonicalize_url)
-    aliases_out = _unique
-    crawled_at_in = Identity()
-    published_at_raw_in = MapCompose(_date_raw)
 
 
 def _site_of(host: str) -> str:
@@ -117,32 +86,41 @@ def load_article(
     (the fetched URL is then kept as an alias).
     """
     now = now or dt.datetime.now(dt.UTC)
-    loader = ArticleLoader(now=now, date_hints=tuple(raw.date_hints))
+    # date_hints: the page's own evidence of the year (meta date, the date in its URL) for a
+    # date printed without one ("10-08 12:00").
+    hints = tuple(raw.date_hints)
     fetched = canonicalize_url(url or raw.url)
     canonical = fetched
     if raw.canonical_url and _trustworthy_canonical(raw.canonical_url, fetched):
         canonical = canonicalize_url(raw.canonical_url)
-    loader.add_value("url", canonical)
-    if canonical != fetched:
-        loader.add_value("aliases", fetched)
-    loader.add_value("site", site)
-    loader.add_value("section", raw.section)
-    loader.add_value("title", raw.title)
-    loader.add_value("published_at", raw.date_text)
-    loader.add_value("published_at_raw", raw.date_text)
     source_text = raw.source_text
     if not source_text and raw.date_text and "来源" in raw.date_text:
         source_text = raw.date_text
-    loader.add_value("source", source_text)
-    loader.add_value("editor", raw.editor_text)
-    loader.add_value("keywords", raw.keywords_text)
     # A photo story (the 图片 section) has no paragraphs: its captions are its text.
     captions = [image.get("caption") for image in raw.images or [] if image.get("caption")]
-    loader.add_value("body", raw.paragraphs or captions)
-    loader.add_value("images", raw.images or [])
-    loader.add_value("related", raw.related or [])
-    loader.add_value("crawled_at", now.astimezone(dt.UTC))
-    item = loader.load_item()
+    paragraphs = raw.paragraphs or captions
+    date = read_date(raw.date_text, now=now, hints=hints)
+    fields = (
+        ("url", _url(canonical) or None),
+        ("aliases", [_url(fetched)] if canonical != fetched else []),
+        ("site", _non_empty(site)),
+        ("section", _non_empty(raw.section)),
+        ("title", _non_empty(raw.title)),
+        ("published_at", date[0] if date else None),
+        # The date as printed; the whole line when no date could be read, to show what was there.
+        ("published_at_raw", (date[1] if date else None) or _non_empty(raw.date_text)),
+        ("source", clean_source(source_text)),
+        ("editor", clean_editor(raw.editor_text)),
+        ("keywords", _unique(split_keywords(raw.keywords_text))),
+        ("body", join_paragraphs(paragraphs) if paragraphs else None),
+        ("images", _unique(filter(None, map(_image, raw.images or [])))),
+        ("related", _unique(map(_url, raw.related or []))),
+        ("crawled_at", now.astimezone(dt.UTC)),
+    )
+    item = NewsArticle()
+    for field, value in fields:  # the fields found first, in this order; then the missing ones
+        if value is not None and value != []:
+            item[field] = value
 
     for field in NewsArticle.fields:
         if field not in item:

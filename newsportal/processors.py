@@ -31,6 +31,7 @@ __all__ = [
     "find_date_text",
     "join_paragraphs",
     "parse_date",
+    "read_date",
     "request_url",
     "split_keywords",
 ]
@@ -54,10 +55,9 @@ _INVISIBLE = (
     + "".join(chr(c) for c in range(0x80, 0x85))
     + "".join(chr(c) for c in range(0x86, 0xA0))
 )
-_DELETE_INVISIBLE = str.maketrans("", "", _INVISIBLE)
-# Python's \s is Unicode-aware: it covers tabs, newlines, nbsp, U+3000, U+2000-U+200A,
-# U+2028/2029, U+202F, U+205F, U+1680, U+0085 and the FS/GS/RS/US separators.
-_WHITESPACE_RUN = re.compile(r"\s+")
+# One character class, not str.translate: translate looks every character of a Chinese body
+# up in a dict (about 20 times slower than this scan), and bodies are cleaned on every page.
+_INVISIBLE_RE = re.compile(f"[{re.escape(_INVISIBLE)}]+")
 
 
 def clean_text(value: str | None) -> str:
@@ -68,7 +68,9 @@ def clean_text(value: str | None) -> str:
     """
     if not value:
         return ""
-    return _WHITESPACE_RUN.sub(" ", value.translate(_DELETE_INVISIBLE)).strip()
+    # str.split() splits on Unicode whitespace (tabs, newlines, nbsp, U+3000, U+2000-U+200A,
+    # U+2028/2029, U+202F, U+205F, U+1680, U+0085, FS/GS/RS/US), as re's \s does, and faster.
+    return " ".join(_INVISIBLE_RE.sub("", value).split())
 
 
 def join_paragraphs(paragraphs: Iterable[str | None]) -> str:
@@ -297,6 +299,15 @@ def find_date_text(
     """
     found = _find_date(text, now, hints)
     return found[1] if found else None
+
+
+def read_date(
+    text: str | None, now: datetime | None = None, hints: Sequence[str] = ()
+) -> tuple[datetime, str] | None:
+    """``parse_date`` and ``find_date_text`` at once: (the time, the part of the line it was
+    read from), or None. The loaders store both, and reading a line twice cost a tenth of
+    loading a page."""
+    return _find_date(text, now, hints)
 
 
 def _find_date(

@@ -181,9 +181,8 @@ NEWSPORTAL_MONITOR_LOST_STATS = ["newsportal/mongo/lost", "newsportal/dropped/lo
 # Finish reasons of a deliberate stop (Ctrl-C, SIGTERM, a cancelled scrapyd job): no checks,
 # no alarm, no webhook.
 NEWSPORTAL_MONITOR_QUIET_REASONS = ["shutdown", "cancelled"]
-# A callable "(crawler) -> stats or None" giving the stats to judge for a crawl shared by several
-# workers (None: not this worker); empty: this run's own stats.
-NEWSPORTAL_MONITOR_SCOPE = ""
+# NEWSPORTAL_MONITOR_SCOPE (the stats to judge: a callable "(crawler) -> stats or None", None
+# meaning not this worker; empty: this run's own) is set with the shared crawl's settings below.
 
 # --- Storage: MongoDB, spool, incremental crawls (newsportal.storage / spool / deltafetch). -----
 # Without MONGO_URI the MongoDB pipeline is off and articles go to NEWSPORTAL_FEED.
@@ -206,3 +205,46 @@ NEWSPORTAL_SPOOL_DIR = "spool"
 DELTAFETCH_ENABLED = None
 DELTAFETCH_DIR = "deltafetch"  # relative: under NEWSPORTAL_DATA_DIR
 DELTAFETCH_RESET = False
+
+# --- Shared frontier: one crawl split over many workers through Redis (newsportal.frontier). ---
+# redis://[:password@]host:6379/0 switches the crawl to the shared frontier (docs/cluster.md);
+# every worker started with the same URL and spider (and portal) joins the same crawl.
+# Empty: a single-process crawl, exactly as without it. A secret when it holds a password:
+# give it as NEWSPORTAL_REDIS_URL_FILE on a scrapyd host.
+NEWSPORTAL_REDIS_URL = ""
+NEWSPORTAL_REDIS_TIMEOUT = 5.0  # seconds per command
+# Keys are <prefix>:<spider>:<site>:<domains hash>:...; change it to run two separate clusters
+# of the same portal in one Redis database.
+NEWSPORTAL_FRONTIER_PREFIX = "newsportal"
+# Seconds a worker may hold a request without a heartbeat (every third of it) before another
+# worker gives it back to the queue: a killed worker's requests return within this time.
+NEWSPORTAL_FRONTIER_LEASE = 30.0
+# Seconds between an idle worker's looks at the shared queue.
+NEWSPORTAL_FRONTIER_POLL = 0.25
+# Requests of this priority or lower (held-back off-scheme articles) are leased only when no
+# worker holds any other request.
+NEWSPORTAL_FRONTIER_HOLD_PRIORITY = -100
+# Drop the queue of an unfinished run at start instead of resuming it (the seen-store stays).
+NEWSPORTAL_FRONTIER_RESET = False
+ADDONS = {**ADDONS, "newsportal.frontier.addon.FrontierAddon": 20}
+
+# --- Shared crawl: global politeness and crawl-wide monitoring (docs/cluster.md). --------------
+# With NEWSPORTAL_REDIS_URL, CONCURRENT_REQUESTS_PER_DOMAIN and DOWNLOAD_DELAY hold per host
+# across all workers, through Redis (newsportal.frontier.politeness); without the URL the
+# handler below is Scrapy's own.
+NEWSPORTAL_SHARED_POLITENESS = True
+# Seconds a worker's slot on a host outlives the worker (kill -9) before others may take it.
+NEWSPORTAL_POLITENESS_LEASE = 30.0
+# The stock HTTP/1.1 handler, taking the shared per-host slot right before each request goes out.
+DOWNLOAD_HANDLERS = {
+    "http": "newsportal.frontier.politeness.SharedPolitenessHandler",
+    "https": "newsportal.frontier.politeness.SharedPolitenessHandler",
+}
+# A shared crawl is judged once: each worker adds its stats to the crawl's sum in Redis at
+# close, and the last worker out runs the closing checks on the sum (newsportal.frontier.stats).
+EXTENSIONS = {**EXTENSIONS, "newsportal.frontier.stats.SharedCrawlStats": 550}  # off w/o Redis
+NEWSPORTAL_MONITOR_SCOPE = "newsportal.frontier.stats.crawl_scope"
+# Seconds without a heartbeat after which a worker counts as gone (kill -9) for that verdict.
+NEWSPORTAL_CRAWL_WORKER_TIMEOUT = 20.0
+# The last worker out writes the whole crawl's summed stats here as JSON ("%(name)s"); empty: off.
+NEWSPORTAL_CRAWL_STATS_FILE = ""

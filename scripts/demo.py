@@ -28,7 +28,8 @@ from tests.mongo_fixtures import NxServer  # noqa: E402
 from tests.replica.server import ReplicaServer  # noqa: E402
 from tests.replica.site import build_site  # noqa: E402
 
-DEMO = ROOT / "var" / "demo"
+# DEMO_DIR moves it elsewhere (the test of the demo runs it in a temp dir).
+DEMO = Path(os.environ.get("DEMO_DIR") or ROOT / "var" / "demo").resolve()
 DATABASE, COLLECTION = "newsportal", "articles"
 
 
@@ -37,7 +38,7 @@ def crawl(run: str, env: dict[str, str]) -> dict[str, Any]:
     stats_file = DEMO / f"{run}-stats.json"
     log = DEMO / f"{run}.log"
     command = [sys.executable, "-m", "scrapy", "crawl", "jiulong"]
-    print(f"\n$ scrapy crawl jiulong    (log: {log.relative_to(ROOT)})")
+    print(f"\n$ scrapy crawl jiulong    (log: {log})")
     with open(log, "w", encoding="utf-8") as out:
         result = subprocess.run(
             command,

@@ -46,13 +46,12 @@ def test_hostile_then_healthy_crawl_stores_every_article_once_and_counts_every_f
         "MONGO_URI": mongo_server.uri,
         "MONGO_DATABASE": mongo_database,
         "NEWSPORTAL_MONITOR_ENABLED": "0",  # the monitors' verdict is not under test here
-        # Lower caps and a longer timeout than the defaults: on a busy machine a 10 MB
-        # transfer within a 2 s timeout would be a race between two faults.
-        "NEWSPORTAL_DOWNLOAD_MAXSIZE": str(2 * 1024 * 1024),
-        "NEWSPORTAL_DOWNLOAD_WARNSIZE": str(1024 * 1024),
+        # A longer timeout than the tests' 2 s (and lower caps, below): on a busy machine a
+        # 10 MB transfer within 2 s would be a race between two faults.
         "NEWSPORTAL_DOWNLOAD_TIMEOUT": "5",
     }
-    bad = run_crawl(server, tmp_path / "hostile", env=env)
+    caps = ("-s", f"DOWNLOAD_MAXSIZE={2 * 1024 * 1024}", "-s", f"DOWNLOAD_WARNSIZE={1024 * 1024}")
+    bad = run_crawl(server, tmp_path / "hostile", *caps, env=env)
     assert bad.returncode == 0, bad.stderr[-3000:]
     assert "Traceback" not in bad.stderr
     requested = {url for _, url, _ in server.requests}
@@ -63,7 +62,7 @@ def test_hostile_then_healthy_crawl_stores_every_article_once_and_counts_every_f
 
     server.hostile = False
     server.reset_log()
-    good = run_crawl(server, tmp_path / "healthy", env=env)
+    good = run_crawl(server, tmp_path / "healthy", *caps, env=env)
     assert good.returncode == 0, good.stderr[-3000:]
 
     # Every fault counted once, in the run that met it.

@@ -16,6 +16,7 @@ from newsportal.processors import (
     find_date_text,
     join_paragraphs,
     parse_date,
+    read_date,
     split_keywords,
 )
 
@@ -265,6 +266,23 @@ def test_parse_date_defaults_to_the_current_time():
 )
 def test_find_date_text(text, expected):
     assert find_date_text(text, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "hints"),
+    [
+        ("2024-06-05 16:33:17 来源：中国新闻网 浏览次数：", ()),
+        ("日期:　２０２４年６月５日", ()),
+        ("3小时前 来源：保山日报", ()),
+        ("来源：潇湘晨报 10-08 12:00 阅读 3.2万", ("2023-10-08",)),
+        ("来源：今日头条", ()),
+        (None, ()),
+    ],
+)
+def test_read_date_is_parse_date_and_find_date_text_at_once(text, hints):
+    time, shown = read_date(text, now=NOW, hints=hints) or (None, None)
+    assert time == parse_date(text, now=NOW, hints=hints)
+    assert shown == find_date_text(text, now=NOW, hints=hints)
 
 
 def test_find_date_text_shows_a_year_less_date_as_printed():

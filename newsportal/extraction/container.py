@@ -30,14 +30,22 @@ _COMMENT_HEAD_RE = re.compile(
 # A bare time of day in its own box: the stamp of a 快讯/电报 entry.
 _CLOCK_RE = re.compile(r"^[0-2]?[0-9][:：][0-5][0-9]$")
 
-_DOC_INDEX = etree.XPath("count(preceding::*) + count(ancestor::*)")
+
+def _document_order(el) -> dict:
+    """Every element of ``el``'s page by its place in reading order (the root is 0).
+
+    One walk of the tree, done once per page: the headline, the closing line and each
+    candidate are then placed by a lookup, where an XPath ``count(preceding::*)`` walked
+    the tree again for each of them.
+    """
+    return {node: i for i, node in enumerate(el.getroottree().getroot().iter(etree.Element))}
 
 
-def _position_factor(el, title_el, top: float, title_line: set) -> float:
+def _position_factor(el, title_el, top: float, title_line: set, order: dict) -> float:
     """Prose far below the headline (comments, teasers) or above it (sidebars) counts less."""
     if title_el is None or el in title_line:
         return 1.0
-    here = _DOC_INDEX(el)
+    here = order[el]
     if here > top:
         return 1.0 / (1.0 + max(0, here - top - 10) / 40.0)
     return 1.0 / (1.0 + (top - here) / 15.0)
@@ -139,16 +147,22 @@ def _best_container(body, texts: list, title_el=None, end_el=None) -> list:
         return []
     top = 0.0
     title_line: set = set()
+    order: dict = {}
     if title_el is not None:
-        top = _DOC_INDEX(title_el)
+        order = _document_order(title_el)
+        top = order[title_el]
         title_line = set(title_el.iterancestors())
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:8]
-    after_end = _after_end(ranked, title_el, top, end_el)
+    after_end = _after_end(ranked, title_el, top, end_el, order)
     best, best_score = None, -1.0
     for el, score in ranked:
         if score <= best_score:
             break  # ranked by score, and the final score never exceeds it
-        final = score * (1.0 - _link_density(el)) * _position_factor(el, title_el, top, title_line)
+        final = (
+            score
+            * (1.0 - _link_density(el))
+            * _position_factor(el, title_el, top, title_line, order)
+        )
         if el in after_end:
             final *= 0.1  # comments or teasers below 责任编辑: the article ended above
         if _is_comments(el):
@@ -162,16 +176,16 @@ def _best_container(body, texts: list, title_el=None, end_el=None) -> list:
     return _with_siblings(best, scores, title_el, own_scores)
 
 
-def _after_end(ranked: list, title_el, top: float, end_el) -> set:
+def _after_end(ranked: list, title_el, top: float, end_el, order: dict) -> set:
     """Candidates that start below the article's closing line (责任编辑, 关健词), when
     another candidate lies between the headline and that line. A closing line at the
     top (作者｜X 编辑｜Y under the headline) has nothing above it and changes nothing."""
     if end_el is None or title_el is None:
         return set()
-    end = _DOC_INDEX(end_el)
+    end = order[end_el]
     if end <= top:
         return set()
-    where = {el: _DOC_INDEX(el) for el, _ in ranked}
+    where = {el: order[el] for el, _ in ranked}
     if not any(top < here < end for here in where.values()):
         return set()
     return {el for el, here in where.items() if here > end}

@@ -427,6 +427,12 @@ def judged_stats(crawler: Any) -> Mapping[str, Any] | None:
 _UNSET = object()
 
 
+def crawl_baseline(crawler: Any) -> Any:
+    """A shared crawl's baseline (``previous_seen()``, ``record_seen(spider, n)``), kept in
+    Redis by the worker that judges it (:mod:`newsportal.frontier.stats`); None: the file."""
+    return getattr(crawler, "newsportal_crawl_baseline", None)
+
+
 class NewsportalMonitor(Monitor):
     """One spidermon test per check; each keeps its CheckResult for the actions to report."""
 
@@ -456,11 +462,14 @@ class NewsportalMonitor(Monitor):
     @monitors.order(2)
     def test_articles_seen(self) -> None:
         path = state_path(self.data.crawler.settings, self.data.spider.name)
+
+        def previous_seen() -> int | None:
+            baseline = crawl_baseline(self.data.crawler)
+            return baseline.previous_seen() if baseline else read_previous_seen(path)
+
         self._judge(
             "articles_seen",
-            lambda stats, thresholds: check_articles_seen(
-                stats, thresholds, read_previous_seen(path)
-            ),
+            lambda stats, thresholds: check_articles_seen(stats, thresholds, previous_seen()),
         )
 
     @monitors.name("field_coverage")
@@ -510,6 +519,10 @@ class RecordRunAction(Action):
         if not (finish and finish.passed and seen and seen.passed):
             logger.info("Monitor baseline not updated: this run is not a healthy reference")
             return
+        baseline = crawl_baseline(self.data.crawler)
+        if baseline:
+            baseline.record_seen(self.data.spider.name, int(seen.numbers["seen"]))
+            return
         settings = self.data.crawler.settings
         spider_name = self.data.spider.name
         path = state_path(settings, spider_name)
@@ -548,13 +561,13 @@ class ReportFailureAction(Action):
 class ReportPassAction(Action):
     def run_action(self) -> None:
         self.data.crawler.stats.set_value(f"{STAT_PREFIX}/failed", 0)
-        ran = [check.name for check in _checks_run(self.result)]
-        if len(ran) <= 1:
-            stats = judged_stats(self.data.crawler)
+        stats = judged_stats(self.data.crawler)
+        thresholds = Thresholds.from_settings(self.data.crawler.settings)
+        if stats is None or is_quiet_stop(stats, thresholds):
             why = (
                 "judged for the whole shared crawl elsewhere"
                 if stats is None
-                else (f"stopped on purpose ({stats.get('finish_reason')}): no alarm")
+                else f"stopped on purpose ({stats.get('finish_reason')}): no alarm"
             )
             logger.info("Monitor checks skipped for %s: %s", self.data.spider.name, why)
             return

@@ -285,10 +285,12 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
                     "redis_url out and give each node NEWSPORTAL_REDIS_URL_FILE instead "
                     '(settings = { NEWSPORTAL_REDIS_URL_FILE = "/etc/newsportal/redis.url" })'
                 )
-        if workers > 1 and not redis_url:
+        shared_by_file = "NEWSPORTAL_REDIS_URL_FILE" in (table.get("settings") or {})
+        if workers > 1 and not (redis_url or shared_by_file):
             raise ConfigError(
-                f"{where}: workers = {workers} needs redis_url (the shared frontier): without "
-                "it every worker would crawl the whole site on its own"
+                f"{where}: workers = {workers} needs redis_url (or the setting "
+                "NEWSPORTAL_REDIS_URL_FILE) for the shared frontier: without it every worker "
+                "would crawl the whole site on its own"
             )
         if "url" in table or "url_env" in table:
             if "nodes" in table:
@@ -586,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     parser.add_argument("--log-level", default=os.environ.get("NEWSPORTAL_LOG_LEVEL", "INFO"))
     options = parser.parse_args(argv)
+    if options.log_level.upper() not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+        parser.error(f"--log-level {options.log_level!r}: one of DEBUG, INFO, WARNING, ERROR")
     logging.basicConfig(
         level=options.log_level.upper(),
         format="%(asctime)s [%(name)s] %(levelname)s: %(message)s",

@@ -21,14 +21,11 @@ batch; that is what the deltafetch middleware waits for before it counts a page 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
-import sys
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -123,30 +120,6 @@ def destination_tag(uri: str, database: str, collection: str) -> str:
     """
     name = f"{destination_hosts(uri)}/{database}.{collection}"
     return hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
-
-
-def exit_nonzero_at_end(reason: str) -> None:
-    """Make the process end with exit code 1 once Scrapy has finished, whatever it reports.
-
-    ``scrapy crawl`` exits 0 for any crawl that started, so a run that lost articles would look
-    fine to cron, CI and scrapyd. Called once per process; the exit happens after every log line
-    was written.
-    """
-    global _EXIT_REASON
-    if _EXIT_REASON is None:
-        atexit.register(_exit_nonzero)
-    _EXIT_REASON = reason
-
-
-_EXIT_REASON: str | None = None
-
-
-def _exit_nonzero() -> None:  # pragma: no cover - runs at interpreter exit
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(1)
 
 
 def storage_enabled(settings: BaseSettings) -> bool:
@@ -740,8 +713,9 @@ class MongoPipeline:
                     )
                     await asyncio.sleep(delay)
                     continue
-                # Said once per outage: while it lasts every batch goes to the spool.
-                log = logger.debug if self._down else logger.error
+                # Said once per outage: while it lasts every batch goes to the spool. A WARNING:
+                # the line that follows says whether anything was lost (the one ERROR) or not.
+                log = logger.debug if self._down else logger.warning
                 log("MongoDB at %s is unreachable (%s)", self.safe_uri, self._scrub(exc))
                 self._down = True
                 return None
@@ -768,8 +742,8 @@ class MongoPipeline:
                 self.spool.path,
                 exc.strerror or exc,
             )
+            # The stat is what makes `scrapy crawl` exit 1 (newsportal.ops.commands.crawl).
             self._lost += len(records)
-            exit_nonzero_at_end("articles lost")
             return
         self.stats.inc_value(_STAT + "spooled", len(records))
         logger.warning(

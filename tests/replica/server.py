@@ -18,6 +18,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,8 @@ class _Handler(BaseHTTPRequestHandler):
             host = (self.headers.get("Host") or "").split(":")[0].lower()
         path, query = parts.path or "/", parts.query
         url = f"http://{host}{path}" + (f"?{query}" if query else "")
-        status, body, ctype, extra = self.server.replica.respond(host, path, query)
+        with self.server.replica.in_flight(host):
+            status, body, ctype, extra = self.server.replica.respond(host, path, query)
         self.server.replica.log(self.command, url, status)
         self._send(status, body, ctype, head=head, extra=extra)
 
@@ -145,10 +147,18 @@ class _HTTPServer(ThreadingHTTPServer):
 class ReplicaServer:
     """The replica over HTTP: ``with ReplicaServer(root) as srv: ... srv.proxy_url``."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, root: Path, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0
+    ) -> None:
         self.root = Path(root)
         self.host = host
         self._port = port
+        # Seconds every request takes, like a real network and server; the request counts as
+        # in flight meanwhile (``max_in_flight``: what politeness across workers must bound).
+        self.latency = latency
+        self._in_flight: dict[str, int] = {}
+        self._max_in_flight: dict[str, int] = {}
+        self._arrivals: dict[str, list[float]] = {}
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._log: list[tuple[str, str, int]] = []
@@ -199,6 +209,34 @@ class ReplicaServer:
     def reset_log(self) -> None:
         with self._lock:
             self._log.clear()
+            self._max_in_flight.clear()
+            self._arrivals.clear()
+
+    @property
+    def arrivals(self) -> dict[str, list[float]]:
+        """Per host, when each request arrived (``time.monotonic()``) since the last reset."""
+        with self._lock:
+            return {host: list(times) for host, times in self._arrivals.items()}
+
+    @property
+    def max_in_flight(self) -> dict[str, int]:
+        """Per host, the most requests the server was answering at once since the last reset."""
+        with self._lock:
+            return dict(self._max_in_flight)
+
+    @contextlib.contextmanager
+    def in_flight(self, host: str) -> Iterator[None]:
+        with self._lock:
+            now = self._in_flight[host] = self._in_flight.get(host, 0) + 1
+            self._max_in_flight[host] = max(self._max_in_flight.get(host, 0), now)
+            self._arrivals.setdefault(host, []).append(time.monotonic())
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            yield
+        finally:
+            with self._lock:
+                self._in_flight[host] -= 1
 
     def log(self, method: str, url: str, status: int) -> None:
         with self._lock:

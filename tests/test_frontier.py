@@ -1,0 +1,245 @@
+"""The shared frontier's parts against a real ``redis-server`` (tests/redis_fixtures.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+from scrapy import Request
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from newsportal.frontier.addon import FrontierAddon
+from newsportal.frontier.connection import (
+    FrontierUnavailable,
+    frontier_namespace,
+    redact_redis_url,
+    redis_from_settings,
+)
+from newsportal.frontier.dedupe import RedisDedupeState
+from newsportal.frontier.fingerprints import FingerprintSet, fingerprint
+from newsportal.frontier.queue import Frontier
+from newsportal.frontier.serialize import LEASE_META, decode_request, encode_request
+from newsportal.items import NewsArticle
+from newsportal.spiders.jiulong import JiulongSpider
+
+pytest_plugins = ["tests.redis_fixtures"]
+
+
+@pytest.fixture
+def server(redis_url) -> redis.Redis:
+    return redis.Redis.from_url(redis_url)
+
+
+# -- connection ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:s3cret@db:6379/0", "redis://:***@db:6379/0"),
+        ("redis://crawler:s3cret@db:6379/2", "redis://crawler:***@db:6379/2"),
+        ("rediss://db:6380/1?password=s3cret&x=1", "rediss://db:6380/1?password=***&x=1"),
+        ("redis://db:6379/0", "redis://db:6379/0"),
+        ("unix:///run/redis.sock?db=3", "unix:///run/redis.sock?db=3"),
+    ],
+)
+def test_redis_url_is_redacted(url, shown):
+    assert redact_redis_url(url) == shown
+
+
+def test_the_db_in_the_url_is_honoured(redis_server):
+    crawler = get_crawler(settings_dict={"NEWSPORTAL_REDIS_URL": redis_server.url(7)})
+    client = redis_from_settings(crawler.settings)
+    client.set("marker", "x")
+    assert redis_server.client(7).get("marker") == b"x"
+    assert redis_server.client(0).get("marker") is None
+    redis_server.client(7).flushdb()
+
+
+def test_unreachable_redis_is_one_redacted_error_and_exit_1(closed_redis_url, caplog):
+    crawler = get_crawler(settings_dict={"NEWSPORTAL_REDIS_URL": closed_redis_url})
+    with pytest.raises(FrontierUnavailable) as raised:
+        redis_from_settings(crawler.settings)
+    assert raised.value.code == 1
+    assert "Redis is unreachable at redis://:***@127.0.0.1:" in str(raised.value)
+    assert "S3cret" not in caplog.text + str(raised.value)
+    assert [r.levelname for r in caplog.records] == ["ERROR"]
+
+
+def test_namespace_names_spider_and_portal():
+    crawler = get_crawler(JiulongSpider)
+    spider = JiulongSpider.from_crawler(crawler)
+    other = JiulongSpider.from_crawler(get_crawler(JiulongSpider))
+    other.allowed_domains = ["example.cn"]
+    ns = frontier_namespace(spider, crawler.settings)
+    assert ns.startswith("newsportal:jiulong:jiulong:")
+    assert ns == frontier_namespace(JiulongSpider.from_crawler(crawler), crawler.settings)
+    assert ns != frontier_namespace(other, crawler.settings)
+
+
+def project_settings(**values: str) -> Settings:
+    settings = Settings()
+    settings.setmodule("newsportal.settings", priority="project")
+    settings.update(values, priority="cmdline")
+    return settings
+
+
+def test_addon_changes_nothing_without_a_url_and_swaps_components_with_one():
+    plain = project_settings()
+    before = {name: plain.getdict(name) for name in ("SPIDER_MIDDLEWARES", "ITEM_PIPELINES")}
+    FrontierAddon().update_settings(plain)
+    assert plain.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"
+    assert {name: plain.getdict(name) for name in before} == before
+    settings = project_settings(NEWSPORTAL_REDIS_URL="redis://127.0.0.1:1/0")
+    FrontierAddon().update_settings(settings)
+    assert settings.get("SCHEDULER") == "newsportal.frontier.scheduler.FrontierScheduler"
+    names = {getattr(c, "__name__", c) for c in settings.getdict("SPIDER_MIDDLEWARES")}
+    assert {"LeaseTracker", "RedisDeltaFetch"} <= names
+    assert "newsportal.storage.deltafetch.DeltaFetch" not in names
+    pipelines = {getattr(c, "__name__", c) for c in settings.getdict("ITEM_PIPELINES")}
+    assert "SharedDedupePipeline" in pipelines
+    assert "newsportal.pipelines.DedupePipeline" not in pipelines
+
+
+# -- fingerprint sets ------------------------------------------------------------------------
+
+
+def test_fingerprint_set_is_exact_across_bucket_splits(server):
+    fps = FingerprintSet(server, "t:fp:", load=4)
+    urls = [f"http://news.jiulongw.cn/china/2024-06-05/{n}.html" for n in range(3000)]
+    assert all(fps.add([fingerprint(u) for u in urls]))
+    assert len(fps) == 3000
+    assert all(fps.contains([fingerprint(u) for u in urls]))
+    assert not any(fps.contains([fingerprint(u + "?x") for u in urls]))
+    assert not any(fps.add([fingerprint(u) for u in urls[:50]]))
+    buckets = list(fps.keys())[1:]
+    assert len(buckets) > 500  # it split, and every bucket holds what it should
+    assert sum(server.scard(b) for b in buckets) == 3000
+    fps.clear()
+    assert server.dbsize() == 0
+
+
+def test_fingerprint_set_stays_compact(server):
+    fps = FingerprintSet(server, "t:fp:")
+    fps.add([fingerprint(f"http://a.cn/{n}.html") for n in range(20000)])
+    kinds = {server.object("encoding", key) for key in list(fps.keys())[1:]}
+    assert kinds == {b"intset"}
+    assert fps.memory_usage() / len(fps) < 12
+
+
+# -- the leased queue ------------------------------------------------------------------------
+
+
+def test_a_lease_is_not_a_pop_an_expired_lease_comes_back(server):
+    alive = Frontier(server, "t", "worker-a")
+    other = Frontier(server, "t", "worker-b")
+    alive.push(b"one", 0, held=False)
+    rid, payload, _ = alive.lease(0.3)
+    assert payload == b"one"
+    assert other.lease(30)[0] is None  # leased, not available
+    time.sleep(0.5)  # worker-a "died": no heartbeat
+    again, payload, moved = other.lease(30)
+    assert (again, payload, moved) == (rid, b"one", 1)
+    assert not alive.ack(rid)  # too late: the lease went to worker-b
+    assert other.ack(again)
+    assert other.status().drained
+
+
+def test_heartbeats_keep_a_lease(server):
+    frontier = Frontier(server, "t", "worker-a")
+    frontier.push(b"one", 0, held=False)
+    rid, _, _ = frontier.lease(0.4)
+    for _ in range(4):
+        time.sleep(0.2)
+        assert frontier.renew([rid], 0.4) == []
+    assert Frontier(server, "t", "worker-b").lease(30)[0] is None
+
+
+def test_priority_order_and_held_requests_wait_for_all_other_work(server):
+    a, b = Frontier(server, "t", "a"), Frontier(server, "t", "b")
+    a.push(b"low", -5, held=False)
+    a.push(b"held", -100, held=True)
+    a.push(b"high", 5, held=False)
+    high = a.lease(30)
+    assert high[1] == b"high"
+    low = b.lease(30)
+    assert low[1] == b"low"
+    assert b.lease(30)[0] is None  # only the held one is left, and requests are in flight
+    a.ack(high[0])
+    assert a.lease(30)[0] is None  # b's page may still link to the article's better address
+    b.settle(low[0])  # b's page has queued its links: it can add nothing more
+    assert a.lease(30)[1] == b"held"
+
+
+def test_a_run_is_seeded_once_and_ends_once(server):
+    a, b = Frontier(server, "t", "a"), Frontier(server, "t", "b")
+    run, seeds = a.join(30)
+    assert seeds
+    assert b.join(30) == (run, False)
+    assert not b.status(run).run_over  # a is still seeding
+    a.ack(a.seed_id)
+    ended = [a.status(run).closed_now, b.status(run).closed_now]
+    assert ended == [True, False]
+    assert b.status(run).run_over
+    assert a.join(30) == (str(int(run) + 1), True)  # the next run is a new one
+
+
+def test_release_gives_requests_back_at_once(server):
+    a = Frontier(server, "t", "a")
+    a.push(b"one", 0, held=False)
+    rid, _, _ = a.lease(30)
+    assert a.release([rid]) == 1
+    assert Frontier(server, "t", "b").lease(30)[1] == b"one"
+
+
+# -- requests in the queue -------------------------------------------------------------------
+
+
+def test_a_held_back_article_with_its_links_survives_the_queue():
+    spider = JiulongSpider.from_crawler(get_crawler(JiulongSpider))
+    item = NewsArticle(url="http://news.jiulongw.cn/html/1.html", title="t", body="b")
+    link = spider._request("http://news.jiulongw.cn/china/2024-06-05/1.html", via_related=True)
+    carrier = Request(
+        "data:,",
+        callback=spider._release,
+        cb_kwargs={"outputs": [item, link]},
+        priority=-100,
+        dont_filter=True,
+        meta={"deltafetch_key": item["url"], LEASE_META: "r1"},
+    )
+    back = decode_request(encode_request(carrier, spider), spider)
+    assert back.priority == -100 and back.dont_filter
+    assert back.callback == spider._release
+    assert LEASE_META not in back.meta
+    restored_item, restored_link = back.cb_kwargs["outputs"]
+    assert restored_item == item and isinstance(restored_item, NewsArticle)
+    assert isinstance(restored_link, Request)
+    assert restored_link.url == link.url and restored_link.callback == spider.parse
+    assert restored_link.meta == {"via_related": True}
+
+
+# -- the in-run dedupe -----------------------------------------------------------------------
+
+
+def test_dedupe_keeps_one_address_and_lets_a_redelivery_through(server):
+    one, two = RedisDedupeState(server, "t:dd:"), RedisDedupeState(server, "t:dd:")
+    url = "http://news.jiulongw.cn/china/2024-06-05/1.html"
+    assert one.claim_url(url, page=url)
+    assert two.claim_url(url, page=url)  # the same page again: a re-delivered request
+    assert not two.claim_url(url, page="http://news.jiulongw.cn/m/1.html")  # another page
+    assert one.claim_content("fp", url) == url
+    assert two.claim_content("fp", "http://news.jiulongw.cn/html/1.html") == url
+    assert two.claim_content("fp", url) == url
+
+
+def test_dedupe_by_article_id_keeps_the_preferred_address_whoever_comes_first(server):
+    one, two = RedisDedupeState(server, "t:dd:"), RedisDedupeState(server, "t:dd:")
+    static = "http://www.example.cn/news/2024-06-05/142435.html"
+    dynamic = "http://www.example.cn/index.php?m=content&c=index&a=show&catid=11&id=142435"
+    identity = "example.cn#142435\x00title"
+    assert one.claim_identity(identity, dynamic) == ("new", dynamic)
+    assert two.claim_identity(identity, static) == ("better", dynamic)  # takes over
+    assert one.claim_identity(identity, dynamic) == ("worse", static)
+    assert two.claim_identity(identity, static) == ("same", static)
