@@ -141,22 +141,13 @@ def test_multi_page_articles_are_one_item_with_every_page(crawls, name):
 
 
 @pytest.mark.parametrize("name", ALIAS_FAMILIES)
-def test_dynamic_address_is_an_alias_of_the_static_one(crawls, name):
+def test_no_article_is_kept_under_its_dynamic_address(crawls, name):
     crawl = crawls(name)
     aliased = [a for a in crawl.truth["articles"] if a["aliases"]]
     assert aliased, "the replica links dynamic addresses"
-    by_url = crawl.by_url()
-    wrong = []
-    for a in aliased:
-        item = by_url.get(a["url"])
-        recorded = {same_query(u) for u in (item or {}).get("aliases") or []}
-        if item is None or not {same_query(u) for u in a["aliases"]} <= recorded:
-            wrong.append((a["url"], a["aliases"], (item or {}).get("aliases")))
-    assert wrong == [], f"{len(wrong)} of {len(aliased)} without their aliases: {wrong[:3]}"
-    alias_items = {same_query(u) for a in aliased for u in a["aliases"]} & {
-        same_query(u) for u in by_url
-    }
-    assert alias_items == set(), "an article kept under its dynamic address"
+    kept = {same_query(u) for u in crawl.by_url()}
+    under_alias = [u for a in aliased for u in a["aliases"] if same_query(u) in kept]
+    assert under_alias == [], f"articles kept under a dynamic address: {under_alias[:3]}"
 
 
 def test_articles_linked_only_from_related_blocks_are_found(cms):
@@ -233,6 +224,14 @@ def test_404_and_500_are_counted_not_fatal(cms):
 # ---------------------------------------------------------------- killed and rerun, MongoDB
 
 
+def assert_finished(result: CrawlResult) -> None:
+    """The crawl ran to its end. Its exit status is not asserted: a rerun wants few pages, so
+    the replica's one 404 and one 500 can exceed the closing error-rate check on their own."""
+    assert result.stats.get("finish_reason") == "finished", result.stderr[-3000:]
+    assert result.stats.get("spider_exceptions", 0) == 0
+    assert result.stats.get("log_count/CRITICAL", 0) == 0, result.stderr[-3000:]
+
+
 def _docs(mongo, database: str) -> list[dict[str, Any]]:
     client = mongo.client()
     try:
@@ -281,7 +280,7 @@ def test_killed_and_rerun_crawl_stores_no_article_twice(
         before = len(_docs(mongo_server, mongo_database))
         assert 10 <= before < len(truth["articles"])
         rerun = run_crawl(server, tmp_path, *portal_args(truth), env=env, spider="portal")
-    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert_finished(rerun)
     docs = _docs(mongo_server, mongo_database)
     ids = Counter(doc["_id"] for doc in docs)
     assert [i for i, n in ids.items() if n > 1] == []
@@ -290,6 +289,35 @@ def test_killed_and_rerun_crawl_stores_no_article_twice(
     titles = Counter(doc.get("title") for doc in docs)
     assert [t for t, n in titles.items() if n > 1] == [], "one article stored twice"
     assert set(ids) == {a["url"] for a in truth["articles"]}
+
+
+def _without_aliases(truth: dict[str, Any], docs: list[dict[str, Any]]) -> list[tuple]:
+    by_id = {doc["_id"]: doc for doc in docs}
+    return [
+        (a["url"], a["aliases"], (by_id.get(a["url"]) or {}).get("aliases"))
+        for a in truth["articles"]
+        if a["aliases"]
+        and not {same_query(u) for u in a["aliases"]}
+        <= {same_query(u) for u in (by_id.get(a["url"]) or {}).get("aliases") or []}
+    ]
+
+
+@pytest.mark.parametrize("name", ALIAS_FAMILIES)
+def test_dynamic_address_is_stored_as_an_alias_of_the_static_one(
+    tmp_path, name, mongo_server, mongo_database
+):
+    """One run into MongoDB: every address an article is linked under besides its static one is
+    in the stored document's aliases (a JSON line already written cannot take an alias met
+    later; the stored document can, and is what users read)."""
+    env = {"MONGO_URI": mongo_server.uri, "MONGO_DATABASE": mongo_database, "NEWSPORTAL_FEED": ""}
+    truth = build_family(tmp_path / "site", name, articles=ARTICLES)
+    with ReplicaServer(tmp_path / "site") as server:
+        result = run_crawl(server, tmp_path, *portal_args(truth), env=env, spider="portal")
+    assert_finished(result)
+    docs = _docs(mongo_server, mongo_database)
+    assert {doc["_id"] for doc in docs} == {a["url"] for a in truth["articles"]}
+    missing = _without_aliases(truth, docs)
+    assert missing == [], f"{len(missing)} without their aliases: {missing[:3]}"
 
 
 @pytest.mark.parametrize("name", ALIAS_FAMILIES)
@@ -305,22 +333,15 @@ def test_article_stored_under_its_dynamic_address_moves_to_the_static_one_on_a_r
     truth = build_family(site, name, articles=STORED_ARTICLES, aliases_first=True)
     with ReplicaServer(site) as server:
         first = run_crawl(server, tmp_path, *portal_args(truth), env=env, spider="portal")
-        assert first.returncode == 0, first.stderr[-3000:]
+        assert_finished(first)
         assert len(_docs(mongo_server, mongo_database)) == len(truth["articles"])
         today = build_family(site, name, articles=STORED_ARTICLES)
         assert today["articles"] == truth["articles"]
         rerun = run_crawl(server, tmp_path, *portal_args(truth), env=env, spider="portal")
-    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert_finished(rerun)
     docs = _docs(mongo_server, mongo_database)
     keys = Counter(article_key(doc["_id"]) or doc["_id"] for doc in docs)
     assert [k for k, n in keys.items() if n > 1] == [], "one article stored under two addresses"
     assert {doc["_id"] for doc in docs} == {a["url"] for a in truth["articles"]}
-    by_id = {doc["_id"]: doc for doc in docs}
-    missing = [
-        (a["url"], a["aliases"], by_id[a["url"]].get("aliases"))
-        for a in truth["articles"]
-        if a["aliases"]
-        and not {same_query(u) for u in a["aliases"]}
-        <= {same_query(u) for u in by_id[a["url"]].get("aliases") or []}
-    ]
+    missing = _without_aliases(truth, docs)
     assert missing == [], f"dynamic addresses not recorded as aliases: {missing[:3]}"

@@ -390,8 +390,10 @@ def test_outage_with_an_unwritable_spool_is_one_error_and_exit_code_1(
     assert crawl.wait() == 1, crawl.output()[-3000:]
     output = crawl.output()
     errors = [line for line in output.splitlines() if " ERROR: " in line]
-    assert len(errors) == 1, output[-3000:]
-    assert "articles are LOST" in errors[0] and "exit with code 1" in errors[0]
+    # One ERROR for the loss, and the crawl command's closing line naming the exit status.
+    assert len(errors) == 2, output[-3000:]
+    assert "4 articles are LOST" in errors[0] and "exit with code 1" in errors[0]
+    assert "Exit status 1: 8 articles lost" in errors[1]
     assert "Traceback" not in output
     assert crawl.stats()["newsportal/mongo/lost"] == 8
 

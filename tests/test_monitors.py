@@ -501,7 +501,9 @@ def break_replica(root: Path, breakage: str) -> int:
 @pytest.mark.parametrize(
     ("breakage", "failing"),
     [
-        ("no_dates", {"field_coverage": "published_at 0.0% "}),
+        # Articles whose URL carries their day keep a date (the day, from the URL): the others
+        # lose theirs, and the coverage check trips.
+        ("no_dates", {"field_coverage": "published_at "}),
         (
             "no_paragraphs",
             {"field_coverage": "body ", "dropped_items": "articles dropped"},

@@ -257,7 +257,7 @@ def test_extra_articles_appear_on_page_one(tmp_path):
 
 # --- the CMS family replicas (tests/replica/cms) --------------------------------------------
 
-_HREF = re.compile(r"""(?:href|src)=["']?([^"'\s>]+)""", re.IGNORECASE)
+_HREF = re.compile(r"""<a\s[^>]*?href=["']?([^"'\s>]+)""", re.IGNORECASE)
 _SCRIPT_PAGER = re.compile(
     r'createPageHTML\(\s*(\w+)\s*,\s*\w+\s*,\s*"(\w+)"\s*,\s*"(\w+)"\s*\)', re.IGNORECASE
 )
@@ -289,7 +289,8 @@ def _decode(body: bytes) -> str:
 
 def _links(url: str, html: str) -> list[str]:
     """Links a reader's browser would follow, script pagers included (TRS createPageHTML)."""
-    out = [urljoin(url, unescape(h)).split("#")[0] for h in _HREF.findall(html)]
+    markup = re.sub(r"(?is)<script\b[^>]*>.*?</script>", "", html)  # not links: script text
+    out = [urljoin(url, unescape(h)).split("#")[0] for h in _HREF.findall(markup)]
     for count, name, ext in _SCRIPT_PAGER.findall(html):
         if not count.isdigit():
             count = re.search(rf"var {count}\s*=\s*(\d+)", html).group(1)
@@ -299,16 +300,21 @@ def _links(url: str, html: str) -> list[str]:
 
 
 def test_cms_replica_every_truth_address_is_reachable_by_links(cms_site):
-    """A breadth-first walk from the home page, as robots.txt allows, reaches every article
-    page and alias; articles marked only_via_related are linked from article pages alone."""
+    """A breadth-first walk over the links, from the home page, as robots.txt allows, reaches
+    every article page and alias, and every link it follows answers 200 (but the truth's 404 and
+    500 and the hit counters); articles marked only_via_related are linked from article pages
+    alone."""
     truth, get = cms_site
     robots = Protego.parse(truth["robots"])
     articles = {u for a in truth["articles"] for u in a["page_urls"] + a["aliases"]}
     errors = {u for urls in truth["error_urls"].values() for u in urls}
-    seen, queue, linked_from_lists = {truth["home"]}, [truth["home"]], set()
+    counters = [re.compile(p) for p in truth["counter_patterns"]]
+    seen, queue, linked_from_lists, broken = {truth["home"]}, [truth["home"]], set(), []
     while queue:
         url = queue.pop()
         status, body, headers = get(url)
+        if status != 200 and url not in errors and not any(c.search(url) for c in counters):
+            broken.append((url, status))
         if status != 200 or "html" not in headers.get("Content-Type", ""):
             continue
         links = _links(url, _decode(body))
@@ -324,6 +330,7 @@ def test_cms_replica_every_truth_address_is_reachable_by_links(cms_site):
             queue.append(link)
     assert articles - seen == set()
     assert errors <= seen
+    assert broken == []
     hidden = {a["url"] for a in truth["articles"] if a["only_via_related"]}
     assert hidden and hidden & linked_from_lists == set()
 

@@ -78,6 +78,25 @@ def test_config_values_become_scrapyd_form_strings():
     assert config.auth is None
 
 
+def test_shared_crawl_with_a_redis_password_file_needs_no_redis_url():
+    """The documented way to give a password-protected Redis: a file named in the settings."""
+    config = parse_config(
+        {
+            "spiders": {
+                "j": {
+                    "cron": "* * * * *",
+                    "workers": 2,
+                    "settings": {"NEWSPORTAL_REDIS_URL_FILE": "/etc/newsportal/redis.url"},
+                }
+            }
+        },
+        env={},
+    )
+    [job] = config.jobs
+    assert job.settings == {"NEWSPORTAL_REDIS_URL_FILE": "/etc/newsportal/redis.url"}
+    assert job.workers == 2
+
+
 def test_url_and_credentials_come_from_the_environment():
     env = {"SCRAPYD_URL": "http://10.0.0.9:6800", "SCRAPYD_USERNAME": "u", "SCRAPYD_PASSWORD": "p"}
     config = parse_config(

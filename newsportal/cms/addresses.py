@@ -100,3 +100,14 @@ def is_cms_second_address(url: str) -> bool:
         ):
             return True
     return False
+
+
+_PSEUDO_STATIC_PAGE = re.compile(r"/(?:list|show)-(\d+)-\d+(?:-\d+)?\.html?$")
+
+
+def pseudo_static_catid(url: str) -> str | None:
+    """The category of a PHPCMS pseudo-static list (``list-7-2.html``) or article
+    (``show-7-1234-1.html``) address. An article linked from its own category's list is
+    that section's article, not a second address of a static one."""
+    match = _PSEUDO_STATIC_PAGE.search(urlsplit(url).path)
+    return match.group(1) if match else None

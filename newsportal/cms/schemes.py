@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from newsportal.cms.addresses import registrable_domain
@@ -24,6 +25,7 @@ MIN_ARTICLES = 3
 MAX_OTHER_SHARE = 0.1
 
 
+@lru_cache(maxsize=65536)
 def url_shape(url: str) -> str:
     """``http://news.x.cn/china/2024-06-05/142465.html`` -> ``x.cn/*/#-#-#/#.html``."""
     parts = urlsplit(url)

@@ -8,7 +8,7 @@ then, for every request, whatever the outcome. And a worker whose frontier is em
 the moment (other workers still hold requests) must ask again soon: the engine itself retries
 only every 5 s, so we schedule its ``nextcall`` ourselves. Both are attributes of the engine's
 private slot (Scrapy 2.19); :class:`EngineHooks` fails at open with a clear message if a future
-Scrapy changes them, and tests/test_frontier.py covers both.
+Scrapy changes them; tests/test_frontier_cluster.py exercises both in real crawls.
 """
 
 from __future__ import annotations

@@ -279,8 +279,11 @@ class PolitenessGate:
         return host, token
 
     async def release(self, host: str, token: str) -> None:
-        self._held[host].discard(token)
-        if not self._held[host]:
+        held = self._held.get(host)
+        if not held or token not in held:
+            return  # already given back (at spider close, before a late answer came in)
+        held.discard(token)
+        if not held:
             del self._held[host]
         try:
             await self.limiter.release(host, token)

@@ -214,6 +214,8 @@ if ARGV[1] ~= '' and q + h + l == 0 and run == ARGV[1] then
   closed = 1
 end
 if ARGV[1] ~= '' and run ~= ARGV[1] then closed = -1 end
+-- Workers silent for an hour (killed) leave the register.
+redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now - 3600)
 return {q, h, l, b, closed, redis.call('ZCARD', KEYS[9])}
 """
 )

@@ -50,6 +50,7 @@ from newsportal.frontier.connection import (
     frontier_namespace,
     redact_redis_url,
 )
+from newsportal.frontier.dedupe import RedisDedupeState
 from newsportal.frontier.dupefilter import RedisDupeFilter
 from newsportal.frontier.engine import EngineHooks
 from newsportal.frontier.fingerprints import FingerprintSet, memory_usage
@@ -118,8 +119,7 @@ class FrontierScheduler(BaseScheduler):
         self.frontier = Frontier(self.server, self.namespace, self.worker)
         try:
             if self.reset:
-                self.frontier.clear()
-                logger.info("NEWSPORTAL_FRONTIER_RESET: dropped the queue of %s", self.namespace)
+                self._drop_unfinished_run()
             self.run, self.seeds = self.frontier.join(self.lease_seconds)
             self.seeding = self.seeds
             status = self.frontier.status()
@@ -152,6 +152,19 @@ class FrontierScheduler(BaseScheduler):
         poll = task.LoopingCall(self.hooks.wake)
         poll.start(self.poll, now=False)
         self._loops = [beat, poll]
+
+    def _drop_unfinished_run(self) -> None:
+        """NEWSPORTAL_FRONTIER_RESET: the queue, leases, dupefilter and dedupe of an unfinished
+        run go; the seen-store stays (DELTAFETCH_RESET empties that)."""
+        assert self.frontier is not None
+        old = self.server.get(self.frontier.keys["run"])
+        if old:
+            prefix = f"{self.namespace}:%s:{old.decode()}:"
+            FingerprintSet(self.server, prefix % "df").clear()
+            for structure in RedisDedupeState(self.server, prefix % "dd").structures:
+                structure.clear()
+        self.frontier.clear()
+        logger.info("NEWSPORTAL_FRONTIER_RESET: dropped the unfinished run of %s", self.namespace)
 
     def close(self, reason: str) -> None:
         for loop in self._loops:

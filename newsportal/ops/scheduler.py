@@ -285,10 +285,12 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
                     "redis_url out and give each node NEWSPORTAL_REDIS_URL_FILE instead "
                     '(settings = { NEWSPORTAL_REDIS_URL_FILE = "/etc/newsportal/redis.url" })'
                 )
-        if workers > 1 and not redis_url:
+        shared_by_file = "NEWSPORTAL_REDIS_URL_FILE" in (table.get("settings") or {})
+        if workers > 1 and not (redis_url or shared_by_file):
             raise ConfigError(
-                f"{where}: workers = {workers} needs redis_url (the shared frontier): without "
-                "it every worker would crawl the whole site on its own"
+                f"{where}: workers = {workers} needs redis_url (or the setting "
+                "NEWSPORTAL_REDIS_URL_FILE) for the shared frontier: without it every worker "
+                "would crawl the whole site on its own"
             )
         if "url" in table or "url_env" in table:
             if "nodes" in table:

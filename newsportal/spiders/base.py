@@ -19,7 +19,8 @@ import zlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, get_args
+from functools import lru_cache
+from typing import Any, ClassVar, NamedTuple, get_args
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 import scrapy
@@ -33,12 +34,16 @@ from scrapy.exceptions import (
     NotConfigured,
 )
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_spider_metadata import Args
 from twisted.python.failure import Failure
 
-from newsportal.cms.addresses import address_rank, article_key, is_cms_second_address
+from newsportal.cms.addresses import (
+    address_rank,
+    article_key,
+    is_cms_second_address,
+    pseudo_static_catid,
+)
 from newsportal.cms.counters import is_hit_counter
 from newsportal.cms.multipage import continuation_of, later_pages
 from newsportal.cms.pagers import script_pager_urls
@@ -47,20 +52,11 @@ from newsportal.extraction import extract_article
 from newsportal.loaders import load_article
 from newsportal.processors import canonicalize_url, request_url
 from newsportal.signals import article_alias
+from newsportal.spiders.links import PageLinks
 
 logger = logging.getLogger(__name__)
 
-# Links that never lead to an article or a list: feeds, files, scripts, mail.
-DENY_EXTENSIONS = [
-    "jpg", "jpeg", "png", "gif", "webp", "bmp", "svg", "ico", "pdf", "doc", "docx", "xls",
-    "xlsx", "ppt", "pptx", "zip", "rar", "7z", "gz", "mp3", "mp4", "flv", "avi", "wmv", "swf",
-    "exe", "apk", "css", "js", "xml", "rss",
-]  # fmt: skip
-
-
 ID_IN_PATH = re.compile(r"\d{4,}")
-LINK_TAGS = ("a", "area", "button", "li", "div", "span")
-LINK_ATTRS = ("href", "data-href", "data-url", "data-link")
 # Page 2..n of an article is fetched before the next article: its item waits in memory.
 MULTIPAGE_PRIORITY = 10
 
@@ -202,17 +198,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             re.compile(self.article_url_pattern) if self.article_url_pattern else None
         )
         self._learner = None if self._article_re else SchemeLearner()
-        self._links = LinkExtractor(
-            # Script-driven menus carry their URL as data (<button data-href=...>); a reader
-            # clicks them like links, so they are links.
-            tags=LINK_TAGS,
-            attrs=LINK_ATTRS,
-            allow_domains=self.allowed_domains,
-            deny=self.deny_url_patterns,
-            deny_extensions=DENY_EXTENSIONS,
-            canonicalize=False,
-            unique=True,
-        )
+        self._links = PageLinks(self.allowed_domains, self.deny_url_patterns)
         self._query_variants: defaultdict[tuple[Any, ...], set[str]] = defaultdict(set)
         self._errors_logged: set[str] = set()
         self._scheme_articles = 0
@@ -223,7 +209,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         # before that; the ids whose second addresses are read because no twin turned up.
         self._kept_keys: dict[tuple[str, str], str] = {}
         self._second_links: dict[tuple[str, str], list[str]] = {}
-        self._released_keys: set[tuple[str, str]] = set()
+        self._released_keys: dict[tuple[str, str], str] = {}  # id -> the address read
         self._aliased: set[str] = set()
         self._static_requests: dict[tuple[str, str], list[str]] = {}
 
@@ -279,16 +265,16 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 return
             yield from self.parse_article(response, raw)
             return
-        links = self._links.extract_links(response)
+        links = self._links(response)
         self._count_page("list" if self._looks_like_list(links) else "other")
         if self._sections and not self._in_sections(response.url):
             return  # a page outside the sections the run was narrowed to: not walked further
-        urls = [link.url for link in links]
-        urls += script_pager_urls(response.text, response.url)
+        urls = links + script_pager_urls(response.text, response.url)
+        catid = pseudo_static_catid(response.url)
         for url in urls:
             if self._sections and not self._in_sections(url) and not self._may_be_article(url):
                 continue
-            request = self._request(url, via_related=False)
+            request = self._request(url, via_related=False, catid=catid)
             if request is not None:
                 yield request
 
@@ -306,8 +292,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         for name in unparsed:
             stats.inc_value(f"newsportal/unparsed/{name}")
         item["related"] = self._kept_related(item.get("related") or [])
-        links = self._links.extract_links(response)
-        pages = later_pages(response.url, [link.url for link in links])
+        links = self._links(response)
+        pages = later_pages(response.url, links)
         for _, url in pages:
             self._continuations.add(canonicalize_url(url))
         if response.meta.get("via_related"):
@@ -329,9 +315,9 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 yield request
         # Article links outside 推荐阅读 (a markup where the heading was not recognised still
         # reaches the articles it links to); lists and menus are not followed from articles.
-        for link in links:
-            if self._on_scheme(link.url) and (not self._sections or self._in_sections(link.url)):
-                request = self._request(link.url, via_related=False)
+        for url in links:
+            if self._on_scheme(url) and (not self._sections or self._in_sections(url)):
+                request = self._request(url, via_related=False)
                 if request is not None:
                     yield request
 
@@ -364,7 +350,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                     image for image in page.get("images") or [] if image["url"] not in known
                 ]
                 state.pages += 1
-            links = [link.url for link in self._links.extract_links(response)]
+            links = self._links(response)
             for number, url in later_pages(response.url, links):
                 if number not in state.done and number not in state.pending:
                     state.pending[number] = url
@@ -495,8 +481,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 for url in self._second_links.pop(key):
                     self._second_address(canonicalize_url(twin), url)
                 continue
-            self._released_keys.add(key)
             url = min(urls, key=address_rank)
+            self._released_keys[key] = url
             request = self._request(url, via_related=False)
             if request is not None:
                 requests.append(request)
@@ -546,53 +532,52 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 self.crawler.stats.inc_value("newsportal/related/dropped")
         return kept
 
-    def _request(self, url: str, *, via_related: bool) -> scrapy.Request | None:
-        url = request_url(url)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            return None
-        if is_hit_counter(url):
+    def _request(
+        self, url: str, *, via_related: bool, catid: str | None = None
+    ) -> scrapy.Request | None:
+        """The request for a link, or None; ``catid``: the PHPCMS pseudo-static list the link
+        is on, whose own articles (``show-{catid}-...``) are not second addresses."""
+        facts = _url_facts(url)
+        if facts is None:
+            return None  # mailto:, javascript:, file:, data: ...
+        if facts.second and catid is not None and pseudo_static_catid(facts.url) == catid:
+            self._released_keys.setdefault(facts.host_key, facts.canonical)  # type: ignore[arg-type]
+        if facts.counter:
             self.crawler.stats.inc_value("newsportal/counters/skipped")
             return None
-        key = canonicalize_url(url)
-        if key in self._continuations or continuation_of(key) is not None:
-            # Page k of a multi-page article is read with its page 1, never on its own.
-            first = continuation_of(key)
-            if first is None:
-                return None
-            url = request_url(first[0])
-            parts = urlsplit(url)
-        if is_cms_second_address(url):
+        if facts.canonical in self._continuations:
+            return None  # page k of a multi-page article in a ?page=k form: read with page 1
+        if facts.second:
             # PHPCMS index.php?m=content&a=show&id=, show-6-1234-1.html, DedeCMS view.php?aid=
             # ...: nearly always the twin of a static address, so not read now (see _finish,
             # _release_second_links); once the id is kept, only recorded as an alias.
-            host_key = _host_key(url)
-            canonical = canonicalize_url(url)
-            kept = self._kept_keys.get(host_key)  # type: ignore[arg-type]
+            kept = self._kept_keys.get(facts.host_key)  # type: ignore[arg-type]
             if kept is not None:
-                if canonical != kept:
-                    self._second_address(kept, canonical)
+                if facts.canonical != kept:
+                    self._second_address(kept, facts.canonical)
                 return None
-            if host_key not in self._released_keys:
-                links = self._second_links.setdefault(host_key, [])  # type: ignore[arg-type]
-                if canonical not in links:
-                    links.append(canonical)
+            if self._released_keys.get(facts.host_key) != facts.canonical:  # type: ignore[arg-type]
+                # Not the address chosen to read this id: an alias once the article is kept.
+                links = self._second_links.setdefault(facts.host_key, [])  # type: ignore[arg-type]
+                if facts.canonical not in links:
+                    links.append(facts.canonical)
                 return None
+        parts = facts.parts
         if parts.query and self._is_query_trap(parts):
             self.crawler.stats.inc_value("newsportal/trap/query_variants_skipped")
             return None
-        if not parts.query and ID_IN_PATH.search(parts.path):
-            host_key = _host_key(url)
-            if host_key is not None and address_rank(url) == 0:
-                requested = self._static_requests.setdefault(host_key, [])
-                if url not in requested and len(requested) < 4:
-                    requested.append(url)
-        meta = {"via_related": via_related}
+        if facts.static_id:
+            requested = self._static_requests.setdefault(facts.host_key, [])  # type: ignore[arg-type]
+            if facts.url not in requested and len(requested) < 4:
+                requested.append(facts.url)
         # Static addresses first: of two addresses of one article, the static one should be
         # the first met (a dynamic one read first is held back, see _hold_back).
-        priority = -1 if address_rank(url) == 2 and article_key(url) else 0
         return scrapy.Request(
-            url, callback=self.parse, errback=self.on_error, meta=meta, priority=priority
+            facts.url,
+            callback=self.parse,
+            errback=self.on_error,
+            meta={"via_related": via_related},
+            priority=facts.priority,
         )
 
     def _is_query_trap(self, parts: SplitResult) -> bool:
@@ -618,12 +603,12 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             over = over and value not in seen
         return over
 
-    def _looks_like_list(self, links: list[Any]) -> bool:
+    def _looks_like_list(self, links: list[str]) -> bool:
         """A list links to articles: on the portal's URL scheme, or at least to several
         addresses carrying an id or a date (menus and footer pages link to folders)."""
-        if any(self._on_scheme(link.url) for link in links):
+        if any(self._on_scheme(url) for url in links):
             return True
-        return sum(bool(ID_IN_PATH.search(urlsplit(link.url).path)) for link in links) >= 3
+        return sum(bool(ID_IN_PATH.search(urlsplit(url).path)) for url in links) >= 3
 
     def _count_page(self, kind: str) -> None:
         self.crawler.stats.inc_value(f"newsportal/pages/{kind}")
@@ -658,6 +643,47 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         if url not in self._errors_logged:
             self._errors_logged.add(url)
             logger.warning("Page failed (%s): %s", kind, url)
+
+
+class UrlFacts(NamedTuple):
+    """What a link's URL alone says, computed once per distinct URL (menus repeat on every
+    page of a portal, so most links are met hundreds of times)."""
+
+    url: str  # as requested: the page's query order (robots.txt), no tracking, no fragment
+    parts: SplitResult
+    canonical: str  # sorted, for dedupe and aliases
+    counter: bool
+    second: bool  # a CMS family's dynamic or pseudo-static second address
+    host_key: tuple[str, str] | None
+    static_id: bool  # a static address carrying an article id
+    priority: int
+
+
+@lru_cache(maxsize=65536)
+def _url_facts(raw: str) -> UrlFacts | None:
+    url = request_url(raw)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None
+    continuation = continuation_of(url)
+    if continuation is not None:
+        # Page k of a multi-page article is requested as its page 1, never on its own.
+        url = request_url(continuation[0])
+        parts = urlsplit(url)
+    rank = address_rank(url)
+    host_key = _host_key(url)
+    return UrlFacts(
+        url=url,
+        parts=parts,
+        canonical=canonicalize_url(url),
+        counter=is_hit_counter(url),
+        second=is_cms_second_address(url),
+        host_key=host_key,
+        static_id=bool(
+            host_key and rank == 0 and not parts.query and ID_IN_PATH.search(parts.path)
+        ),
+        priority=-1 if rank == 2 and host_key else 0,
+    )
 
 
 def _host_key(url: str) -> tuple[str, str] | None:

@@ -117,6 +117,10 @@ class Family:
         """The other addresses the CMS serves this article under (linked on some pages)."""
         return []
 
+    def list_copies(self, c: Cat, page: int) -> list[str]:
+        """Other URLs the CMS writes the same list page to (DedeCMS: ``list_1_1.html``)."""
+        return []
+
     def finish(self, arts: list[Art]) -> None:
         """Adjust generated articles to what the family's templates can show (hook)."""
 
@@ -332,7 +336,9 @@ def build(
         for page in range(1, npages + 1):
             chunk = items[(page - 1) * PER_PAGE : page * PER_PAGE]
             url = fam.list_url(c, page)
-            write(url, fam.render_list(c, page, npages, chunk, ctx))
+            html = fam.render_list(c, page, npages, chunk, ctx)
+            for copy in [url, *fam.list_copies(c, page)]:
+                write(copy, html)
             list_urls.append(url)
     write(fam.home, fam.render_home(ctx))
     other_urls = []

@@ -51,6 +51,10 @@ class DedecmsFamily(Family):
         base = f"http://{c.host}/a/{c.slug}/"
         return base if page == 1 else f"{base}list_{c.catid}_{page}.html"
 
+    def list_copies(self, c: Cat, page: int) -> list[str]:
+        # DedeCMS writes page one as list_{tid}_1.html (the pager's 首页) and as index.html.
+        return [f"http://{c.host}/a/{c.slug}/list_{c.catid}_1.html"] if page == 1 else []
+
     def dynamic_urls(self, a: Art) -> list[str]:
         return [f"http://{a.cat.host}/plus/view.php?aid={a.id}"]
 

@@ -350,6 +350,18 @@ class TrsFamily(Family):
             )
         if self.variant != "gov":
             out[f"http://{self.host}/images/page.js"] = PAGER_JS
+        # The search link robots.txt allows (its own parameter order): a results page.
+        url = f"http://{self.host}{SEARCH}?searchword={_q('办事指南')}&channelid=290419"
+        hits = "".join(
+            f'<li><a href="{self.article_url(a)}" target="_blank">{escape(a.title)}</a></li>'
+            for a in ctx.hot[:3]
+        )
+        out[url] = (
+            self._head(url, f"检索结果_{self.sitename}", {})
+            + self._nav(url)
+            + f'<div class="main w1200"><h2>“办事指南”的检索结果</h2><ul>{hits}</ul></div>\n'
+            + self._footer()
+        )
         return out
 
 
