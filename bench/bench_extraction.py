@@ -10,8 +10,10 @@ side with ratios. Issue 7's target: a median of at most 1.5 ms for newsportal.
 
 The machine the bench runs on is shared, so each page's time is the *fastest* of ``--repeat``
 runs (what the code costs when nothing else interrupts it; slower runs only measure the
-neighbours), and the extractors take turns run by run, so a busy moment slows all of them
-alike. The median is then taken over the pages.
+neighbours). The runs are spread over the whole bench: ``--repeat`` passes over all pages,
+the extractors taking turns on each page, so a busy spell of a few seconds costs a page one
+run, not all of them, and falls on every extractor alike. The median is then taken over the
+pages.
 
 Accuracy: against the hand-written expectations in ``tests/pages/*.json`` (article pages
 only): title exact, publication day equal, body character F1 (bag of characters, the
@@ -121,20 +123,23 @@ def _pages(extra: list[Path]) -> list[tuple[str, str, dict]]:
     return pages
 
 
-def _fastest_cpu(runs: list[Callable[[str, str], dict]], html: str, url: str, repeat: int):
-    """The fastest of ``repeat`` runs of each extractor on one page, in CPU seconds.
+def _fastest_cpu(
+    runs: list[Callable[[str, str], dict]], pages: list[tuple[str, str, dict]], repeat: int
+) -> list[list[float]]:
+    """Per extractor, per page: the fastest of ``repeat`` runs, in CPU seconds.
 
-    The extractors take turns, run by run, so a burst of load elsewhere on the machine
-    falls on all of them; the fastest run is the page's own cost.
+    One pass runs every extractor once on every page, in turn; ``repeat`` passes follow a
+    warm-up pass (caches, lazy imports). Spreading a page's runs over the whole bench means
+    a burst of load elsewhere on the machine cannot spoil all of them.
     """
-    for run in runs:
-        run(html, url)  # warm caches and lazy imports
-    best = [float("inf")] * len(runs)
-    for _ in range(repeat):
-        for i, run in enumerate(runs):
-            start = time.process_time()
-            run(html, url)
-            best[i] = min(best[i], time.process_time() - start)
+    best = [[float("inf")] * len(pages) for _ in runs]
+    for rep in range(repeat + 1):
+        for p, (_, html, expected) in enumerate(pages):
+            for i, run in enumerate(runs):
+                start = time.process_time()
+                run(html, expected["url"])
+                if rep:  # pass 0 warms up
+                    best[i][p] = min(best[i][p], time.process_time() - start)
     return best
 
 
@@ -149,18 +154,14 @@ def main(argv: list[str] | None = None) -> None:
     extractors = [e for e in (_ours(), _trafilatura(), _gne()) if e is not None]
     pages = _pages(args.extra)
 
-    medians: dict[str, list[float]] = {name: [] for name, _ in extractors}
-    print(f"CPU ms per page (fastest of {args.repeat} runs, extractors taking turns)")
+    print(f"CPU ms per page (fastest of {args.repeat} runs, spread over {args.repeat} passes)")
+    best = _fastest_cpu([run for _, run in extractors], pages, args.repeat)
+    medians = {
+        name: [1000 * s for s in times] for (name, _), times in zip(extractors, best, strict=True)
+    }
     print(f"{'page':28s}" + "".join(f"{name:>22s}" for name, _ in extractors))
-    runs = [run for _, run in extractors]
-    for stem, html, expected in pages:
-        row = f"{stem[:27]:28s}"
-        for (name, _), seconds in zip(
-            extractors, _fastest_cpu(runs, html, expected["url"], args.repeat), strict=True
-        ):
-            medians[name].append(1000 * seconds)
-            row += f"{1000 * seconds:22.2f}"
-        print(row)
+    for p, (stem, _, _) in enumerate(pages):
+        print(f"{stem[:27]:28s}" + "".join(f"{m[p]:22.2f}" for m in medians.values()))
     ours = statistics.median(medians[extractors[0][0]])
     print(f"{'MEDIAN':28s}" + "".join(f"{statistics.median(m):22.2f}" for m in medians.values()))
     print(

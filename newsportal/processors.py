@@ -427,7 +427,11 @@ def clean_source(text: str | None) -> str | None:
     label = _SOURCE_LABEL.search(value)
     value = value[label.end() :] if label else _LEADING_DATE.sub("", value)
     value = _strip_wrappers(_cut_trailing(value.strip()).strip())
-    return value if value and value not in _SOURCE_WORDS else None
+    return value if value and value not in _SOURCE_WORDS and value not in _NO_SOURCE else None
+
+
+# What a CMS prints in the 来源 slot when the editor left it empty (DedeCMS: 未知): no outlet.
+_NO_SOURCE = frozenset({"未知", "不详", "暂无", "无", "佚名", "unknown", "Unknown", "-", "--"})
 
 
 _EDITOR_WORDS = ("责任编辑", "责编", "编辑", "编审")

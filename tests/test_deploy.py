@@ -142,7 +142,7 @@ def deployment(replica, mongo, tmp_path_factory):
 
 def test_deployed_project_lists_the_spider(deployment):
     spiders = deployment.scrapyd.api("listspiders.json", project="newsportal")
-    assert spiders["spiders"] == ["jiulong"]
+    assert spiders["spiders"] == ["jiulong", "portal"]
 
 
 def test_scheduled_job_stores_every_article_and_finishes_cleanly(deployment, replica, mongo):

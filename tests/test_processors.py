@@ -352,6 +352,10 @@ def test_find_date_text_shows_a_year_less_date_as_printed():
         ("图片来源：视觉中国 来源：中国新闻网", "中国新闻网"),
         ("来源于：东区办事处", "东区办事处"),
         ("来源 | 腾冲融媒", "腾冲融媒"),
+        # What a CMS prints when no source was entered (DedeCMS 5.7: 未知) names no outlet.
+        ("来源：未知", None),
+        ("来源：不详 作者：佚名", None),
+        ("2024-06-05 09:30 来源：未知", None),
     ],
 )
 def test_clean_source(text, expected):
