@@ -12,9 +12,7 @@ DOWNLOAD_WARNSIZE); peak RSS is the child's ``ru_maxrss``, read by a wrapper per
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,43 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.crawling import FAST_SETTINGS  # noqa: E402
+from bench.peak_rss import crawl_peak_rss  # noqa: E402
 from tests.mongo_fixtures import make_server  # noqa: E402
 from tests.replica.hostile import HostileServer, build_hostile_site  # noqa: E402
 
 TARGET_MIB = 300
-WRAPPER = """
-import resource, subprocess, sys
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-
-
-def crawl_peak_rss(proxy: str, tmp: Path, name: str, env: dict[str, str]) -> tuple[int, dict]:
-    stats_file = tmp / f"{name}.json"
-    full_env = {
-        **os.environ,
-        **FAST_SETTINGS,
-        **env,
-        "http_proxy": proxy,
-        "NEWSPORTAL_DATA_DIR": str(tmp / name),
-        "NEWSPORTAL_STATS_FILE": str(stats_file),
-        "NEWSPORTAL_FEED": "",
-        "NEWSPORTAL_LOG_LEVEL": "WARNING",
-        "NEWSPORTAL_MONITOR_ENABLED": "0",
-    }
-    command = [sys.executable, "-m", "scrapy", "crawl", "jiulong"]
-    out = subprocess.run(
-        [sys.executable, "-c", WRAPPER, *command],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    if out[0] != "0":
-        raise SystemExit(f"crawl {name} failed with exit code {out[0]}")
-    return int(out[1]), json.loads(stats_file.read_text(encoding="utf-8"))
 
 
 def main() -> None:
@@ -71,12 +37,18 @@ def main() -> None:
         mongo.start()
         try:
             with HostileServer(site) as server:
-                env = {"MONGO_URI": mongo.uri, "MONGO_DATABASE": "bench_hostile"}
+                env = {
+                    "MONGO_URI": mongo.uri,
+                    "MONGO_DATABASE": "bench_hostile",
+                    "NEWSPORTAL_MONITOR_ENABLED": "0",
+                }
                 healthy_env = {**env, "MONGO_DATABASE": "bench_healthy"}
                 server.hostile = False
-                healthy_rss, healthy = crawl_peak_rss(server.proxy_url, tmp, "healthy", healthy_env)
+                healthy_rss, healthy = crawl_peak_rss(
+                    server.proxy_url, tmp, "healthy", env=healthy_env
+                )
                 server.hostile = True
-                hostile_rss, hostile = crawl_peak_rss(server.proxy_url, tmp, "hostile", env)
+                hostile_rss, hostile = crawl_peak_rss(server.proxy_url, tmp, "hostile", env=env)
         finally:
             mongo.stop()
     print(f"crawl of the replica with {count} articles, into MongoDB (nx-27017)")
