@@ -83,3 +83,18 @@ def run_crawl(
         lines = feed.read_text(encoding="utf-8").splitlines()
         result.items = [json.loads(line) for line in lines if line.strip()]
     return result
+
+
+def assert_refused_at_start(
+    process: subprocess.CompletedProcess[str], message: str, secret: str
+) -> None:
+    """A crawl whose storage or frontier is unreachable stops before its first request: exit 1,
+    one ERROR line saying ``message`` (the URL redacted), no traceback, the secret nowhere."""
+    output = process.stdout + process.stderr
+    assert process.returncode == 1, output[-3000:]
+    errors = [line for line in output.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1, output[-3000:]
+    assert message in errors[0]
+    assert secret not in output
+    assert "Traceback" not in output
+    assert "Spider opened" not in output

@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pymongo
 import pytest
@@ -211,13 +212,17 @@ def make_server(root: Path) -> MongoTestServer:
     return ExternalServer(external) if external else NxServer(root)
 
 
-def running_server(root: Path) -> Iterator[MongoTestServer]:
-    server = make_server(root)
+def running(server: Any) -> Iterator[Any]:
+    """Starts a test server (anything with start/stop), yields it, always stops it."""
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+def running_server(root: Path) -> Iterator[MongoTestServer]:
+    yield from running(make_server(root))
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.mongo_fixtures import free_port
+from tests.mongo_fixtures import free_port, running
 
 READY_TIMEOUT = 20.0
 DATABASES = 64
@@ -92,12 +92,7 @@ class RedisServer:
 
 
 def running_redis(root: Path) -> Iterator[RedisServer]:
-    server = RedisServer(root)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running(RedisServer(root))
 
 
 @pytest.fixture(scope="session")

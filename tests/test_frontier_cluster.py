@@ -19,7 +19,7 @@ import pytest
 import redis
 
 from tests.cluster_workers import start_workers, wait_workers
-from tests.crawling import FAST_SETTINGS, ROOT
+from tests.crawling import FAST_SETTINGS, ROOT, assert_refused_at_start
 from tests.mongo_fixtures import TcpRelay
 from tests.replica.server import ReplicaServer
 from tests.replica.site import build_site
@@ -200,14 +200,9 @@ def test_redis_down_at_start_is_one_clear_error_and_exit_1(tmp_path, closed_redi
         timeout=WAIT,
         check=False,
     )
-    output = process.stdout + process.stderr
-    assert process.returncode == 1, output[-3000:]
-    errors = [line for line in output.splitlines() if " ERROR: " in line]
-    assert len(errors) == 1, output[-3000:]
-    assert "Redis is unreachable at redis://:***@127.0.0.1:" in errors[0]
-    assert "S3cret-redis-pw" not in output
-    assert "Traceback" not in output
-    assert "Spider opened" not in output
+    assert_refused_at_start(
+        process, "Redis is unreachable at redis://:***@127.0.0.1:", "S3cret-redis-pw"
+    )
 
 
 def test_redis_lost_mid_crawl_stops_workers_cleanly_and_a_rerun_resumes(
