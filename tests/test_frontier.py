@@ -192,6 +192,33 @@ def test_a_run_is_seeded_once_and_ends_once(server):
     assert a.join(30) == (str(int(run) + 1), True)  # the next run is a new one
 
 
+def test_work_a_worker_keeps_for_its_idle_moment_keeps_the_run_open(server):
+    # Worker b holds a held-back article in memory: a, idle, must not end the run before b
+    # has queued it (at the hold priority), and held requests wait for it meanwhile.
+    a, b = Frontier(server, "t", "a"), Frontier(server, "t", "b")
+    run, _ = a.join(30)
+    b.join(30)
+    a.push(b"other held", -100, held=True)
+    b.keep(30)
+    a.ack(a.seed_id)
+    assert not a.status(run).run_over
+    assert a.lease(30)[0] is None  # b may still add a better address: held ones wait
+    b.push(b"b's article", -100, held=True)
+    assert b.ack(b.keep_id)
+    assert a.lease(30)[1] == b"other held"
+    assert not a.status(run).run_over
+
+
+def test_kept_work_of_a_dead_worker_does_not_hold_the_run_for_ever(server):
+    a, b = Frontier(server, "t", "a"), Frontier(server, "t", "b")
+    run, _ = a.join(30)
+    a.ack(a.seed_id)
+    b.keep(0.3)  # b dies: no heartbeat
+    assert not a.status(run).run_over
+    time.sleep(0.5)
+    assert a.status(run).closed_now
+
+
 def test_release_gives_requests_back_at_once(server):
     a = Frontier(server, "t", "a")
     a.push(b"one", 0, held=False)

@@ -205,6 +205,19 @@ def seed_page():
     return (Path(__file__).parent / "pages" / "jiulong_div.html").read_bytes()
 
 
+class KeepingScheduler:
+    """What the spider tells a shared frontier about the work it keeps for its idle moment."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def keep_for_idle(self) -> None:
+        self.calls.append("keep")
+
+    def kept_released(self) -> None:
+        self.calls.append("released")
+
+
 def test_article_off_the_url_scheme_is_released_last_so_the_scheme_address_wins(seed_page):
     spider = make_spider()
     alias = "http://news.jiulongw.cn/html/2024/0605/142465.html"
@@ -214,15 +227,22 @@ def test_article_off_the_url_scheme_is_released_last_so_the_scheme_address_wins(
     spider = make_spider()
     url = "http://news.jiulongw.cn/china/2024-06-05/142465.html"
     list(spider.parse(HtmlResponse(url, body=seed_page, request=Request(url))))
+    scheduler = KeepingScheduler()
+    scheduled: list[Request] = []
+    spider.crawler.engine = type(
+        "Engine", (), {"crawl": staticmethod(scheduled.append), "scheduler": scheduler}
+    )()
     outputs = list(spider.parse(HtmlResponse(alias, body=seed_page, request=Request(alias))))
-    # Its links go on at once; the item waits until the crawl is idle.
+    # Its links go on at once; the item waits until the crawl is idle, and a shared frontier
+    # is told so: no other worker may end the run before the item is queued.
     assert outputs and all(isinstance(output, Request) for output in outputs)
-    scheduled = []
-    spider.crawler.engine = type("Engine", (), {"crawl": staticmethod(scheduled.append)})()
+    assert scheduler.calls == ["keep"]
     with pytest.raises(DontCloseSpider):
         spider._release_held()
+    assert scheduler.calls == ["keep", "released"]
     (carrier,) = scheduled
     assert carrier.url == "data:," and carrier.dont_filter
+    assert carrier.priority == -100  # a shared frontier leases it once no worker adds more
     assert carrier.meta["deltafetch_key"] == alias
     released = carrier.callback(HtmlResponse("data:,", request=carrier), **carrier.cb_kwargs)
     assert next(iter(released))["url"] == alias
@@ -273,3 +293,21 @@ def test_related_keeps_only_links_on_the_portal():
         "https://bs.jiulongw.cn/baoshan/2024-06-05/2.html",
     ]
     assert spider.crawler.stats.get_value("newsportal/related/dropped") == 5
+
+
+def test_a_second_address_waits_for_idle_and_then_goes_at_the_hold_priority():
+    spider = make_spider()
+    scheduler = KeepingScheduler()
+    scheduled: list[Request] = []
+    spider.crawler.engine = type(
+        "Engine", (), {"crawl": staticmethod(scheduled.append), "scheduler": scheduler}
+    )()
+    dynamic = "http://news.jiulongw.cn/index.php?m=content&c=index&a=show&catid=11&id=142435"
+    assert spider._request(dynamic, via_related=False) is None  # its static twin may turn up
+    assert spider._request(dynamic, via_related=False) is None
+    assert scheduler.calls == ["keep"]
+    with pytest.raises(DontCloseSpider):
+        spider._release_held()  # no twin turned up: the article lives there, read it
+    (request,) = scheduled
+    assert request.url == dynamic and request.priority == -100
+    assert scheduler.calls == ["keep", "released"]

@@ -36,6 +36,7 @@ from scrapy import Request
 from newsportal.frontier.serialize import decode_request, encode_request
 
 SEED_PREFIX = "seed:"
+KEEP_PREFIX = "keep:"
 
 _NOW = """
 local t = redis.call('TIME')
@@ -114,6 +115,19 @@ redis.call('ZADD', KEYS[5], now + tonumber(ARGV[2]), id)
 redis.call('HSET', KEYS[6], id, ARGV[1])
 local value = redis.call('HGET', KEYS[3], id)
 return {id, string.sub(value, string.find(value, '|', 1, true) + 1), moved}
+"""
+)
+
+# KEYS: q held p s l o busy ; ARGV: worker, id, lease seconds -> a lease on no request: the
+# worker keeps work for its next idle moment in memory (held-back articles, second addresses),
+# so the run is not over and held requests wait. Expired (the worker died): simply dropped.
+_KEEP = (
+    _NOW
+    + """
+redis.call('ZADD', KEYS[5], now + tonumber(ARGV[3]), ARGV[2])
+redis.call('HSET', KEYS[6], ARGV[2], ARGV[1])
+redis.call('SADD', KEYS[7], ARGV[2])
+return 1
 """
 )
 
@@ -252,6 +266,7 @@ class Frontier:
         self._push = server.register_script(_PUSH)
         self._lease = server.register_script(_LEASE)
         self._settle = server.register_script(_SETTLE)
+        self._keep = server.register_script(_KEEP)
         self._ack = server.register_script(_ACK)
         self._release = server.register_script(_RELEASE)
         self._renew = server.register_script(_RENEW)
@@ -268,6 +283,15 @@ class Frontier:
     @property
     def seed_id(self) -> str:
         return SEED_PREFIX + self.worker
+
+    @property
+    def keep_id(self) -> str:
+        return KEEP_PREFIX + self.worker
+
+    def keep(self, lease_seconds: float) -> None:
+        """This worker holds work in memory until it is next idle (:meth:`keep_id` until
+        :meth:`ack`): the run is not over and held requests wait meanwhile."""
+        self._keep(self._core, [self.worker, self.keep_id, lease_seconds])
 
     def push(self, payload: bytes, priority: int, held: bool) -> str:
         return self._push([*self._core, self.keys["seq"]], [payload, -priority, int(held)]).decode()

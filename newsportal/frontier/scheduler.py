@@ -20,6 +20,9 @@ What each worker does:
   held or leased by any worker. Not drained: it waits (``DontCloseSpider``) and polls; drained:
   it closes with reason ``finished`` and exit code 0; the first worker to see it ends the run
   (deletes its dupefilter and in-run dedupe, prints Redis bytes per URL).
+* **keep**: work the spider keeps in memory for its next idle moment (held-back articles,
+  second addresses) holds a ``keep:`` lease on no request until it is queued, so no worker ends
+  the run in between (:meth:`FrontierScheduler.keep_for_idle`).
 
 Redis lost mid-crawl: one ERROR, the worker stops (reason ``frontier_lost``) and acks nothing
 more: its leases stay in Redis and come back to the queue once expired, so a rerun resumes.
@@ -93,6 +96,7 @@ class FrontierScheduler(BaseScheduler):
         self.run = ""
         self.seeds = False
         self.seeding = False
+        self.keeping = False  # the spider holds work for its next idle moment (keep lease)
         self.lost = False
         self._empty = False
         self._leases: dict[str, _Lease] = {}
@@ -176,6 +180,9 @@ class FrontierScheduler(BaseScheduler):
         if self.seeding:
             unfinished.append(self.frontier.seed_id)
         try:
+            if self.keeping:  # a stop before the next idle moment: that work is not queued
+                self.keeping = False
+                self.frontier.ack(self.frontier.keep_id)
             if unfinished:
                 back = self.frontier.release(unfinished)
                 self.stats.inc_value(STAT + "released", back)
@@ -256,6 +263,24 @@ class FrontierScheduler(BaseScheduler):
             self.seeding = False
             self._ack(self.frontier.seed_id)
 
+    def keep_for_idle(self) -> None:
+        """The spider keeps work in memory until it is next idle (a held-back article, a second
+        address whose twin may turn up): until :meth:`kept_released`, a lease on no request
+        keeps the run open, else another worker could end it before that work is queued."""
+        if self.keeping or self.lost or self.frontier is None:
+            return
+        try:
+            self.frontier.keep(self.lease_seconds)
+            self.keeping = True
+        except redis.RedisError as exc:
+            self._lose(exc)
+
+    def kept_released(self) -> None:
+        """What the spider kept for its idle moment is queued now (at the hold priority)."""
+        if self.keeping and self.frontier is not None:
+            self.keeping = False
+            self._ack(self.frontier.keep_id)
+
     def item_pending(self, rid: str, item: Any) -> None:
         lease = self._leases.get(rid)
         if lease is not None:
@@ -325,6 +350,8 @@ class FrontierScheduler(BaseScheduler):
         ids = list(self._leases)
         if self.seeding:
             ids.append(self.frontier.seed_id)
+        if self.keeping:
+            ids.append(self.frontier.keep_id)
         try:
             lost = self.frontier.renew(ids, self.lease_seconds)
             self._sample_memory()

@@ -208,7 +208,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         # (host, article id) -> the URL an article was kept under; its other addresses met
         # before that; the ids whose second addresses are read because no twin turned up.
         self._kept_keys: dict[tuple[str, str], str] = {}
-        self._second_links: dict[tuple[str, str], list[str]] = {}
+        self._second_links: dict[tuple[str, str], list[str]] = {}  # canonical forms
+        self._link_forms: dict[str, str] = {}  # canonical -> as linked (robots.txt sees that)
         self._released_keys: dict[tuple[str, str], str] = {}  # id -> the address read
         self._aliased: set[str] = set()
         self._static_requests: dict[tuple[str, str], list[str]] = {}
@@ -384,6 +385,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         stats.inc_value(f"newsportal/articles/section/{item.get('section') or '(none)'}")
         if not released and self._hold_back(url):
             self._held.append((canonicalize_url(url), item))
+            self._keep_for_idle()
             return
         key = _host_key(item["url"])
         if key is not None and (address_rank(item["url"]) == 0 or key in self._released_keys):
@@ -415,6 +417,12 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             return bool(self._scheme_articles)
         return bool(self._learner.schemes) or rank > 0
 
+    def _keep_for_idle(self) -> None:
+        """Tell a shared frontier that this worker keeps work for its next idle moment."""
+        keep = getattr(getattr(self.crawler.engine, "scheduler", None), "keep_for_idle", None)
+        if keep is not None:
+            keep()
+
     def _release_held(self) -> None:
         """At idle (nothing queued, nothing downloading), let the held articles go.
 
@@ -423,10 +431,25 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         marks its own URL for incremental runs (DeltaFetch keys items by URL). A held article
         whose later pages were not fetched yet (a dynamic address, likely a twin) has them
         fetched now.
+
+        Everything released goes at the hold priority (``NEWSPORTAL_FRONTIER_HOLD_PRIORITY``):
+        alone, this worker is idle and it makes no difference; on a shared frontier this worker
+        is idle while others still work, and the frontier leases such requests only once no
+        worker can add anything more, so they still come after everything else.
         """
+        try:
+            self._queue_held()
+        finally:
+            scheduler = getattr(self.crawler.engine, "scheduler", None)
+            released = getattr(scheduler, "kept_released", None)
+            if released is not None:
+                released()
+
+    def _queue_held(self) -> None:
+        priority = self.crawler.settings.getint("NEWSPORTAL_FRONTIER_HOLD_PRIORITY", -100)
         requests = self._release_second_links()
         for request in requests:
-            self.crawler.engine.crawl(request)
+            self.crawler.engine.crawl(request.replace(priority=priority))
         if not self._held:
             if requests:
                 raise DontCloseSpider
@@ -446,7 +469,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             else:
                 items.append((url, entry))
         for request in chains:
-            self.crawler.engine.crawl(request)
+            self.crawler.engine.crawl(request.replace(priority=priority))
         if items:
             self.crawler.engine.crawl(
                 scrapy.Request(
@@ -454,6 +477,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                     callback=self._release,
                     cb_kwargs={"outputs": [item for _, item in items]},
                     dont_filter=True,
+                    priority=priority,
                     meta={
                         "allow_offsite": True,
                         "download_slot": "held articles",
@@ -483,7 +507,7 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 continue
             url = min(urls, key=address_rank)
             self._released_keys[key] = url
-            request = self._request(url, via_related=False)
+            request = self._request(self._link_forms.get(url, url), via_related=False)
             if request is not None:
                 requests.append(request)
         return requests
@@ -561,6 +585,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 links = self._second_links.setdefault(facts.host_key, [])  # type: ignore[arg-type]
                 if facts.canonical not in links:
                     links.append(facts.canonical)
+                    self._link_forms[facts.canonical] = facts.url
+                    self._keep_for_idle()
                 return None
         parts = facts.parts
         if parts.query and self._is_query_trap(parts):
