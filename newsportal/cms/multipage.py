@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from newsportal.cms.addresses import article_key
@@ -31,11 +32,17 @@ _PSEUDO_STATIC = re.compile(r"^(?P<stem>show-\d+-\d+)-(?P<page>\d{1,3})(?P<ext>\
 PAGE_PARAMS = frozenset({"page", "p", "pn", "pg", "pageno", "pagenum", "pageindex", "curpage"})
 _WP_PAGE = re.compile(r"^(?P<base>.+/)(?P<page>\d{1,3})/$")
 
+# An article page is checked against each of its ~200 links, mostly the same menus on every
+# page: the parse of one URL is kept, not redone for every page it is linked from.
+_split = lru_cache(maxsize=65536)(urlsplit)
+_article_key = lru_cache(maxsize=65536)(article_key)
 
+
+@lru_cache(maxsize=65536)
 def continuation_of(url: str) -> tuple[str, int] | None:
     """``(first page, page number)`` when the address itself says it is page 2..n of an
     article (the static and pseudo-static forms); None otherwise."""
-    parts = urlsplit(url)
+    parts = _split(url)
     head, _, name = parts.path.rpartition("/")
     match = _STATIC_PAGE.match(name)
     if match and not _NOT_ARTICLE_STEM.match(match["stem"]):
@@ -50,7 +57,7 @@ def continuation_of(url: str) -> tuple[str, int] | None:
 
 def _query_page(page_url: str, link: str) -> int | None:
     """N when ``link`` is page_url with one page parameter added or set to N (N >= 2)."""
-    base, other = urlsplit(page_url), urlsplit(link)
+    base, other = _split(page_url), _split(link)
     if (base.netloc, base.path) != (other.netloc, other.path) or not other.query:
         return None
     mine = dict(parse_qsl(base.query, keep_blank_values=True))
@@ -74,12 +81,12 @@ def _page_number(page_url: str, link: str) -> int | None:
             return number
         # The dynamic address of an article links its static pages (index.php?...&id=7810
         # -> /news/2024/0606/7810_2.html): the same article id makes them its pages.
-        key = article_key(first)
-        return number if key is not None and key == article_key(page_url) else None
+        key = _article_key(first)
+        return number if key is not None and key == _article_key(page_url) else None
     number = _query_page(page_url, link)
     if number is not None:
         return number
-    base, other = urlsplit(page_url), urlsplit(link)
+    base, other = _split(page_url), _split(link)
     match = _WP_PAGE.match(other.path)
     if (
         match

@@ -27,16 +27,19 @@ import scrapy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import (
     DontCloseSpider,
     DownloadCancelledError,
     IgnoreRequest,
     NotConfigured,
 )
-from scrapy.http import Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy_spider_metadata import Args
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
 from newsportal.cms.addresses import (
     address_rank,
@@ -59,6 +62,9 @@ logger = logging.getLogger(__name__)
 ID_IN_PATH = re.compile(r"\d{4,}")
 # Page 2..n of an article is fetched before the next article: its item waits in memory.
 MULTIPAGE_PRIORITY = 10
+# URLs remembered as handed to the duplicate filter (see PortalSpider._scheduled); past this
+# many the memory starts afresh: a link not remembered is only filtered later, as before.
+SCHEDULED_URLS_MAX = 100_000
 
 
 # --- arguments ------------------------------------------------------------------------------
@@ -177,6 +183,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             logger.error("%s", exc)
             raise SystemExit(2) from None
         crawler.signals.connect(spider._release_held, signal=signals.spider_idle)
+        crawler.signals.connect(spider._check_dupefilter, signal=signals.spider_opened)
+        crawler.signals.connect(spider._scheduled, signal=signals.request_scheduled)
         return spider
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -213,6 +221,10 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         self._released_keys: dict[tuple[str, str], str] = {}  # id -> the address read
         self._aliased: set[str] = set()
         self._static_requests: dict[tuple[str, str], list[str]] = {}
+        # URLs of requests that reached the duplicate filter: a link to one again is not
+        # turned into a request that the filter would only drop (see _scheduled).
+        self._scheduled_urls: set[str] = set()
+        self._remember_scheduled = False
 
     @classmethod
     def param_model(cls) -> type[PortalParams]:
@@ -596,6 +608,8 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             requested = self._static_requests.setdefault(facts.host_key, [])  # type: ignore[arg-type]
             if facts.url not in requested and len(requested) < 4:
                 requested.append(facts.url)
+        if facts.as_requested in self._scheduled_urls:
+            return None  # requested already: the duplicate filter would drop it
         # Static addresses first: of two addresses of one article, the static one should be
         # the first met (a dynamic one read first is held back, see _hold_back).
         return scrapy.Request(
@@ -605,6 +619,37 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
             meta={"via_related": via_related},
             priority=facts.priority,
         )
+
+    def _check_dupefilter(self, spider: scrapy.Spider) -> None:
+        """Links are remembered only when the scheduler filters requests by fingerprint (Scrapy's
+        scheduler and the shared frontier do; a DUPEFILTER_CLASS that lets repeats through
+        keeps every repeated link a request)."""
+        scheduler = getattr(self.crawler.engine, "scheduler", None)
+        self._remember_scheduled = isinstance(getattr(scheduler, "df", None), RFPDupeFilter)
+
+    def _scheduled(self, request: Request, spider: scrapy.Spider) -> None:
+        """Remember a request the engine hands to the scheduler, whose duplicate filter then
+        records its fingerprint: any later request for the same URL is dropped there.
+
+        A page links the portal's menus and neighbours again and again (~15 repeats per page
+        fetched); each repeat made a Request, passed every spider middleware, was fingerprinted
+        and, on a shared frontier, cost a Redis round trip, only to be filtered. Remembering the
+        URLs here, at the moment they reach the scheduler, keeps every rule as it was: a request
+        a middleware dropped (depth limit, already stored) never gets here, so its URL is still
+        requested when met again; requests that skip the filter (``dont_filter``) or whose
+        fingerprint is not the URL's alone (a body, another method) are not remembered, nor is
+        an off-site URL (the offsite middleware ignores it on this same signal, before the
+        filter), and a URL is remembered exactly as requested (``facts.as_requested``).
+        """
+        if not self._remember_scheduled or request.dont_filter:
+            return
+        if request.method != "GET" or request.body:
+            return
+        if not self._allowed_host(urlparse_cached(request).hostname or ""):
+            return
+        if len(self._scheduled_urls) >= SCHEDULED_URLS_MAX:
+            self._scheduled_urls.clear()
+        self._scheduled_urls.add(request.url)
 
     def _is_query_trap(self, parts: SplitResult) -> bool:
         """Whether this URL is one more step of an endless walk over one query parameter.
@@ -676,6 +721,7 @@ class UrlFacts(NamedTuple):
     page of a portal, so most links are met hundreds of times)."""
 
     url: str  # as requested: the page's query order (robots.txt), no tracking, no fragment
+    as_requested: str  # ``Request(url).url`` (percent-encoded as Scrapy does)
     parts: SplitResult
     canonical: str  # sorted, for dedupe and aliases
     counter: bool
@@ -700,6 +746,7 @@ def _url_facts(raw: str) -> UrlFacts | None:
     host_key = _host_key(url)
     return UrlFacts(
         url=url,
+        as_requested=safe_url_string(url, "utf-8"),
         parts=parts,
         canonical=canonicalize_url(url),
         counter=is_hit_counter(url),

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 from w3lib.url import safe_url_string
@@ -35,6 +36,9 @@ _XPATH = "//*[{}]/@*[{}]".format(
     " or ".join(f"self::{tag}" for tag in LINK_TAGS),
     " or ".join(f"name()='{attr}'" for attr in LINK_ATTRS),
 )
+# Evaluated on the response's parsed tree itself: ``response.xpath(...).getall()`` wraps each of
+# a page's ~200 values in a Selector only to unwrap it again.
+_LINK_VALUES = etree.XPath(_XPATH, smart_strings=False)
 
 
 class PageLinks:
@@ -57,7 +61,7 @@ class PageLinks:
             cache.clear()
         seen: set[str] = set()
         urls: list[str] = []
-        for value in response.xpath(_XPATH).getall():
+        for value in _link_values(response):
             value = value.strip()
             # Menus repeat on every page: an absolute or root-relative link is resolved once.
             if value.startswith(("http://", "https://")):
@@ -89,3 +93,12 @@ class PageLinks:
         if self.deny is not None and self.deny.search(url):
             return None
         return url
+
+
+def _link_values(response: TextResponse) -> list[str]:
+    """The link attribute values of a page, in page order (``response.xpath(_XPATH).getall()``)."""
+    selector = response.selector
+    root = selector.root
+    if selector.type in ("html", "xml") and hasattr(root, "xpath"):
+        return _LINK_VALUES(root)
+    return response.xpath(_XPATH).getall()  # not a tree (JSON, empty): parsel's own answer
