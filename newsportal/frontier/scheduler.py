@@ -305,7 +305,10 @@ class FrontierScheduler(BaseScheduler):
             return
         lease.engine_done = True
         lease.done_at = time.monotonic()
-        if not self.lost and not lease.rid.startswith("h") and self.frontier is not None:
+        # With no item pending the ack below follows at once, and an ack settles too: one
+        # Redis call, not two.
+        settle = lease.items and not lease.rid.startswith("h")
+        if settle and not self.lost and self.frontier is not None:
             try:
                 self.frontier.settle(lease.rid)
             except redis.RedisError as exc:
