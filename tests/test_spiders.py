@@ -2,9 +2,11 @@
 ``portal`` spider's arguments, and the trap guards."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.dupefilters import BaseDupeFilter, RFPDupeFilter
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
@@ -171,6 +173,46 @@ def test_query_pagination_of_many_sections_is_not_cut():
         for page in range(1, 5)
     ]
     assert all(spider._request(url, via_related=False) is not None for url in urls)
+
+
+def _scheduler_filtering(spider, dupefilter):
+    spider.crawler.engine = SimpleNamespace(scheduler=SimpleNamespace(df=dupefilter))
+    spider.crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
+
+
+def _schedule(spider, request):
+    spider.crawler.signals.send_catch_log(signals.request_scheduled, request=request, spider=spider)
+
+
+def test_a_link_handed_to_the_duplicate_filter_is_not_requested_again():
+    spider = make_spider()
+    _scheduler_filtering(spider, RFPDupeFilter())
+    url = "http://news.jiulongw.cn/china/2024-06-05/142465.html"
+    first = spider._request(url, via_related=False)
+    # Not scheduled yet (a middleware may drop it: the depth limit): met again, requested again.
+    again = spider._request(url + "#top", via_related=True)
+    assert first is not None and again is not None
+    _schedule(spider, first)
+    assert spider._request(url, via_related=True) is None
+    assert spider._request(url + "?utm_source=x", via_related=False) is None
+    # The filter never saw these, so their URLs stay requestable.
+    others = [
+        Request("http://news.jiulongw.cn/a/1234.html", dont_filter=True),
+        Request("http://news.jiulongw.cn/a/1235.html", method="POST"),
+        Request("http://news.jiulongw.cn/a/1236.html", body=b"x"),
+        Request("http://www.example.com/a/1237.html"),  # off-site: ignored before the filter
+    ]
+    for request in others:
+        _schedule(spider, request)
+    assert all(spider._request(r.url, via_related=False) is not None for r in others)
+
+
+def test_links_are_all_requests_when_the_scheduler_lets_repeats_through():
+    spider = make_spider()
+    _scheduler_filtering(spider, BaseDupeFilter())
+    url = "http://news.jiulongw.cn/china/2024-06-05/142465.html"
+    _schedule(spider, spider._request(url, via_related=False))
+    assert spider._request(url, via_related=False) is not None
 
 
 def test_non_http_links_are_not_requested():
