@@ -20,25 +20,42 @@ def _norm(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-_STRING = etree.XPath("string()")
+def _plain_xpath(path: str) -> etree.XPath:
+    """An XPath compiled once, returning plain ``str`` results: the "smart" strings lxml
+    builds by default (each keeping a reference to its parent element) cost an object per
+    result, and only the text runs that are traced back to their element need them. No
+    expression here uses the EXSLT regular expressions lxml registers on every call unless
+    told not to (``regexp=False``)."""
+    return etree.XPath(path, regexp=False, smart_strings=False)
+
+
+_STRING = _plain_xpath("string()")
 _LOCAL = threading.local()  # lxml parsers must not be shared between threads
 
 
-def _parser() -> etree.HTMLParser:
-    parser = getattr(_LOCAL, "parser", None)
+def _parser(encoding: str | None = None) -> etree.HTMLParser:
+    """This thread's parser for str input (``encoding`` None) or for bytes in ``encoding``."""
+    parsers = getattr(_LOCAL, "parsers", None)
+    if parsers is None:
+        parsers = _LOCAL.parsers = {}
+    parser = parsers.get(encoding)
     if parser is None:
         # huge_tree: libxml2 otherwise stops at 256 levels of nesting and silently drops
         # the rest, so an article nested deeper (table-in-table layouts, broken markup that
         # never closes a tag) would come out with an empty body.
-        parser = _LOCAL.parser = etree.HTMLParser(
-            remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+        parser = parsers[encoding] = etree.HTMLParser(
+            remove_comments=True,
+            remove_pis=True,
+            no_network=True,
+            huge_tree=True,
+            encoding=encoding,
         )
     return parser
 
 
 @lru_cache(maxsize=256)
 def _compiled(path: str) -> etree.XPath:
-    return etree.XPath(path)
+    return etree.XPath(path, regexp=False)
 
 
 def _xp(el, path: str, **variables):
@@ -81,12 +98,24 @@ def _parse(html: str):
 
     lxml refuses str input that carries an XML encoding declaration and strings with
     control characters, both common in saved Chinese pages.
+
+    The page goes to libxml2 as UTF-8 bytes with the encoding stated (a ``<meta charset>``
+    in the page cannot override it): a str of Chinese text would reach it as UTF-16, which
+    libxml2 converts before parsing, a tenth of the parse. A str that UTF-8 cannot encode
+    (lone surrogates) is parsed as str, as before: libxml2 then keeps the text up to the
+    first of them.
     """
     if not html or not html.strip():
         return None
     html = _XML_DECL_RE.sub("", html, count=1)
     html = _CTRL_RE.sub("", html)
     try:
+        data = html.encode("utf-8")
+    except UnicodeEncodeError:
+        data = None
+    try:
+        if data is not None:
+            return etree.fromstring(data, _parser("utf-8"))
         return etree.fromstring(html, _parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         try:
@@ -96,7 +125,7 @@ def _parse(html: str):
             return None
 
 
-_HIDDEN_TEXT_LEN = etree.XPath("string-length(normalize-space())")
+_HIDDEN_TEXT_LEN = _plain_xpath("string-length(normalize-space())")
 
 
 def _drop(el) -> None:
@@ -155,7 +184,10 @@ def _visible_len(text: str) -> int:
     return sum(map(len, text.split()))
 
 
+_LINK_TEXT = _plain_xpath(".//a//text()")
+
+
 def _link_density(el) -> float:
     total = _visible_len(_STRING(el))
-    link = _visible_len("".join(_xp(el, ".//a//text()")))
+    link = _visible_len("".join(_LINK_TEXT(el)))
     return link / total if total else 1.0
