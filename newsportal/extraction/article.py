@@ -16,8 +16,9 @@ from newsportal.extraction.dom import (
     _line,
     _meta,
     _metas,
-    _norm,
+    _page_title,
     _parse,
+    _plain_xpath,
     _text,
     _xp,
 )
@@ -157,19 +158,22 @@ def _checked_meta_date(meta_date: str | None, url_date: str | None) -> str | Non
     return meta_date if abs((meta_day - url_day).days) <= 1 else url_date
 
 
-def _site_names(doc, metas, title: str | None) -> tuple[str, ...]:
+def _site_names(page_title: str, metas, title: str | None) -> tuple[str, ...]:
     """The site's own name, as its pages print it: og:site_name and the last segment of
     ``<title>`` (标题_栏目_丽江新闻网)."""
     names = []
     site = _meta(metas, "og:site_name", "SiteName")
     if site:
         names.append(site)
-    page_title = _norm(" ".join(_xp(doc, "//title//text()")))
     if page_title and title and page_title != title:
         last = _SITE_SEP_RE.split(page_title)[-1].strip()
         if 2 <= len(last) <= 20 and last not in (title or ""):
             names.append(last)
     return tuple(names)
+
+
+_BASE_HREF = _plain_xpath("//base/@href")
+_CANONICAL_HREF = _plain_xpath("//link[@rel='canonical']/@href")
 
 
 def extract_article(html: str, url: str) -> RawArticle:
@@ -183,11 +187,11 @@ def extract_article(html: str, url: str) -> RawArticle:
     if doc is None:
         return art
     base = url
-    for href in _xp(doc, "//base/@href"):
+    for href in _BASE_HREF(doc):
         base = urljoin(url, href.strip())
         break
     metas = _metas(doc)
-    canonical = _xp(doc, "//link[@rel='canonical']/@href") or [_meta(metas, "og:url") or ""]
+    canonical = _CANONICAL_HREF(doc) or [_meta(metas, "og:url") or ""]
     if canonical[0].strip():
         art.canonical_url = urldefrag(urljoin(base, canonical[0].strip()))[0]
     meta_date = _meta_date(doc, metas)
@@ -198,8 +202,9 @@ def extract_article(html: str, url: str) -> RawArticle:
     texts = _xp(body, ".//text()[normalize-space()]")
     # The few text runs that may hold a label (责任编辑, 关健词, 推荐阅读, 当前位置 ...).
     hits = [t for t in texts if _LABEL_HINT_RE.search(t)]
-    title_el, art.title = _find_title(doc, body, metas)
-    date_el, art.date_text = _date_line(title_el, body, _site_names(doc, metas, art.title))
+    page_title = _page_title(doc)
+    title_el, art.title = _find_title(page_title, body, metas)
+    date_el, art.date_text = _date_line(title_el, body, _site_names(page_title, metas, art.title))
     if title_el is None and date_el is not None:
         title_el, above, teaser = _title_above(date_el)
         art.title = above or art.title

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from newsportal.extraction.dom import _line, _meta, _norm, _text, _xp
+from newsportal.extraction.dom import _line, _meta, _norm, _plain_xpath, _text, _xp
 from newsportal.extraction.patterns import (
     _ABSOLUTE_DATE_RE,
     _D,
@@ -181,10 +181,16 @@ _EPOCH_RE = re.compile(r"\bvar\s+ct\s*=\s*[\"'](\d{10})[\"']")  # WeChat article
 _TZ_SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
+_INLINE_SCRIPTS = _plain_xpath("//script[not(@src)]/text()")
+_TIME_ATTRS = _plain_xpath("//time/@datetime")
+_LD_JSON = _plain_xpath("//script[@type='application/ld+json']/text()")
+_OWN_TIME_ATTRS = _plain_xpath("descendant-or-self::time/@datetime")
+
+
 def _script_date(doc) -> str | None:
     """A date only a script knows (WeChat fills the date line from ``var ct``)."""
     found = None
-    for blob in _xp(doc, "//script[not(@src)]/text()"):
+    for blob in _INLINE_SCRIPTS(doc):
         m = _EPOCH_RE.search(blob)
         if m:
             stamp = dt.datetime.fromtimestamp(int(m.group(1)), _TZ_SHANGHAI)
@@ -213,10 +219,10 @@ def _meta_date(doc, metas) -> str | None:
     )
     if value:
         return value
-    times = _xp(doc, "//time/@datetime")
+    times = _TIME_ATTRS(doc)
     if times and _norm(times[0]):
         return _norm(times[0])
-    for blob in _xp(doc, "//script[@type='application/ld+json']/text()"):
+    for blob in _LD_JSON(doc):
         m = re.search(r'"datePublished"\s*:\s*"([^"]+)"', blob)
         if m:
             return m.group(1)
@@ -232,7 +238,7 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
     if not _ABSOLUTE_DATE_RE.match(m.group(0)) and _YEARLESS_DATE_RE.match(m.group(0)):
         # "10-08 12:00": the day and time a reader sees stand; only the year is missing,
         # and the loaders read it from the hints (meta date, URL), checked against the day.
-        for value in _xp(date_el, "descendant-or-self::time/@datetime"):
+        for value in _OWN_TIME_ATTRS(date_el):
             if _norm(value):
                 return _norm(value)
         return date_text
@@ -242,7 +248,7 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
             if timed:
                 return timed  # 发布日期：2024-06-05 shown, PubDate "2024-06-05 16:20" in meta
         return _finer_machine_date(date_el, date_text)
-    for value in _xp(date_el, "descendant-or-self::time/@datetime"):
+    for value in _OWN_TIME_ATTRS(date_el):
         if _norm(value):
             return _norm(value)
     return meta_date or date_text
@@ -284,7 +290,7 @@ def _finer_machine_date(date_el, date_text: str) -> str:
     """``<time datetime="2024-06-05T16:33:17+08:00">2024年06月05日 16:33</time>``: the
     reader sees the minute, the attribute keeps the second. When both name the same
     minute, the attribute is the same date, only finer: its seconds are added."""
-    values = _xp(date_el, "descendant-or-self::time/@datetime")
+    values = _OWN_TIME_ATTRS(date_el)
     if not values:
         return date_text
     value = _norm(values[0])

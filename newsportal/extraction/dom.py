@@ -156,6 +156,15 @@ def _drop_noise(doc) -> None:
         _drop(el)
 
 
+_TITLE_TEXT = _plain_xpath("//title//text()")
+
+
+def _page_title(doc) -> str:
+    """The text of ``<title>``, read once per page: the headline and the site's own name
+    are both found by it."""
+    return _norm(" ".join(_TITLE_TEXT(doc)))
+
+
 def _metas(doc) -> dict[str, str]:
     """All <meta> values by lower-cased name/property/itemprop: one pass, first wins."""
     metas: dict[str, str] = {}

@@ -73,13 +73,13 @@ def _strip_site_suffix(title: str) -> str:
     return "".join(p + s for p, s in zip(parts, [*seps, ""], strict=False)).strip()
 
 
-def _find_title(doc, body, metas):
+def _find_title(page_title: str, body, metas):
     """The headline element and its text.
 
-    The headline is the heading that repeats the longest piece of ``<title>``; portal
-    logos are headings too, so a heading that is only the site name loses to a longer one.
+    The headline is the heading that repeats the longest piece of ``<title>`` (its text
+    as :func:`~newsportal.extraction.dom._page_title` reads it); portal logos are headings
+    too, so a heading that is only the site name loses to a longer one.
     """
-    page_title = _norm(" ".join(_xp(doc, "//title//text()")))
     og_title = _meta(metas, "og:title", "twitter:title") or _article_title(metas, page_title)
     main = _strip_site_suffix(page_title) if page_title else ""
     best, best_text, best_score = None, "", 0.0
