@@ -70,21 +70,28 @@ _SUMMARY_RE = re.compile(
 _DIGITS_NEAR_RE = re.compile(r"[0-9０-９]{2}")
 
 
+def _prose_len(run: str) -> int:
+    """The length of a run of text that reads as prose (20 characters and a clause mark)."""
+    n = len(run.strip())
+    return n if n >= 20 and _SENTENCE_PUNCT_RE.search(run) else 0
+
+
 def _date_in(elements: list):
     seen_prose = False
     prose = 0  # short paragraphs add up: a notice's clauses are often under 50 characters
     tail = ""  # the text after the previous element: <br>-separated text sits in tails
-    tail_owner = None
+    prev = None  # that element: its tail is text of its parent's
     summary: set = set()  # a 摘要/导读 box: prose, but the date line may still follow it
     for el in elements:
         own = el.text or ""
         if el not in summary and _opens_summary(el, own):
             summary.update(el.iter())
-        runs = (() if tail_owner in summary else (tail,)) + (() if el in summary else (own,))
-        for run in runs:
-            if len(run.strip()) >= 20 and _SENTENCE_PUNCT_RE.search(run):
-                prose += len(run.strip())
-        tail, tail_owner = el.tail or "", el.getparent()
+        # The tail's owner is only looked up once there is a summary box to be inside.
+        if tail and not (summary and prev.getparent() in summary):
+            prose += _prose_len(tail)
+        if own and el not in summary:
+            prose += _prose_len(own)
+        tail, prev = el.tail or "", el
         seen_prose = seen_prose or prose >= 80
         if len(own) >= 50 and len(_SENTENCE_PUNCT_RE.findall(own)) >= 2:
             seen_prose = seen_prose or el not in summary
