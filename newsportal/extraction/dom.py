@@ -9,6 +9,7 @@ from functools import lru_cache
 from lxml import etree
 
 from newsportal.extraction.patterns import (
+    _CTRL_BYTES,
     _CTRL_RE,
     _HIDDEN_STYLE_RE,
     _NOISE_TAGS,
@@ -101,25 +102,26 @@ def _parse(html: str):
 
     The page goes to libxml2 as UTF-8 bytes with the encoding stated (a ``<meta charset>``
     in the page cannot override it): a str of Chinese text would reach it as UTF-16, which
-    libxml2 converts before parsing, a tenth of the parse. A str that UTF-8 cannot encode
-    (lone surrogates) is parsed as str, as before: libxml2 then keeps the text up to the
-    first of them.
+    libxml2 converts before parsing, a tenth of the parse. Control characters are removed
+    from those bytes (``bytes.translate``, several times faster than a regex over the text):
+    in UTF-8 each is one byte that no other character's encoding contains. A str that UTF-8
+    cannot encode (lone surrogates) is parsed as str, as before: libxml2 then keeps the
+    text up to the first of them.
     """
     if not html or not html.strip():
         return None
     html = _XML_DECL_RE.sub("", html, count=1)
-    html = _CTRL_RE.sub("", html)
     try:
         data = html.encode("utf-8")
     except UnicodeEncodeError:
         data = None
     try:
         if data is not None:
-            return etree.fromstring(data, _parser("utf-8"))
-        return etree.fromstring(html, _parser())
+            return etree.fromstring(data.translate(None, _CTRL_BYTES), _parser("utf-8"))
+        return etree.fromstring(_CTRL_RE.sub("", html), _parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         try:
-            cleaned = html.encode("utf-8", "replace").decode("utf-8")
+            cleaned = _CTRL_RE.sub("", html).encode("utf-8", "replace").decode("utf-8")
             return etree.fromstring(cleaned, _parser())
         except (etree.ParserError, etree.XMLSyntaxError, ValueError):
             return None
