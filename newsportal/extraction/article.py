@@ -12,13 +12,13 @@ from newsportal.extraction.body import _body
 from newsportal.extraction.container import _best_container
 from newsportal.extraction.dateline import _date_line, _machine_date, _meta_date
 from newsportal.extraction.dom import (
+    _attr_values,
     _drop_noise,
     _line,
     _meta,
     _metas,
     _page_title,
     _parse,
-    _plain_xpath,
     _text,
     _xp,
 )
@@ -172,10 +172,6 @@ def _site_names(page_title: str, metas, title: str | None) -> tuple[str, ...]:
     return tuple(names)
 
 
-_BASE_HREF = _plain_xpath("//base/@href")
-_CANONICAL_HREF = _plain_xpath("//link[@rel='canonical']/@href")
-
-
 def extract_article(html: str, url: str) -> RawArticle:
     """Read the parts of the page at ``url`` from its decoded ``html``.
 
@@ -187,11 +183,15 @@ def extract_article(html: str, url: str) -> RawArticle:
     if doc is None:
         return art
     base = url
-    for href in _BASE_HREF(doc):
+    for href in _attr_values(doc, "base", "href"):
         base = urljoin(url, href.strip())
         break
     metas = _metas(doc)
-    canonical = _CANONICAL_HREF(doc) or [_meta(metas, "og:url") or ""]
+    canonical = [
+        href
+        for link in doc.iter("link")
+        if link.get("rel") == "canonical" and (href := link.get("href")) is not None
+    ] or [_meta(metas, "og:url") or ""]
     if canonical[0].strip():
         art.canonical_url = urldefrag(urljoin(base, canonical[0].strip()))[0]
     meta_date = _meta_date(doc, metas)

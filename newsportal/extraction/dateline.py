@@ -6,7 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from newsportal.extraction.dom import _line, _meta, _norm, _plain_xpath, _text, _xp
+from newsportal.extraction.dom import (
+    _attr_values,
+    _line,
+    _meta,
+    _norm,
+    _script_texts,
+    _text,
+    _xp,
+)
 from newsportal.extraction.patterns import (
     _ABSOLUTE_DATE_RE,
     _D,
@@ -188,16 +196,10 @@ _EPOCH_RE = re.compile(r"\bvar\s+ct\s*=\s*[\"'](\d{10})[\"']")  # WeChat article
 _TZ_SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
-_INLINE_SCRIPTS = _plain_xpath("//script[not(@src)]/text()")
-_TIME_ATTRS = _plain_xpath("//time/@datetime")
-_LD_JSON = _plain_xpath("//script[@type='application/ld+json']/text()")
-_OWN_TIME_ATTRS = _plain_xpath("descendant-or-self::time/@datetime")
-
-
 def _script_date(doc) -> str | None:
     """A date only a script knows (WeChat fills the date line from ``var ct``)."""
     found = None
-    for blob in _INLINE_SCRIPTS(doc):
+    for blob in _script_texts(doc, lambda script: script.get("src") is None):
         m = _EPOCH_RE.search(blob)
         if m:
             stamp = dt.datetime.fromtimestamp(int(m.group(1)), _TZ_SHANGHAI)
@@ -226,10 +228,10 @@ def _meta_date(doc, metas) -> str | None:
     )
     if value:
         return value
-    times = _TIME_ATTRS(doc)
+    times = _attr_values(doc, "time", "datetime")
     if times and _norm(times[0]):
         return _norm(times[0])
-    for blob in _LD_JSON(doc):
+    for blob in _script_texts(doc, lambda script: script.get("type") == "application/ld+json"):
         m = re.search(r'"datePublished"\s*:\s*"([^"]+)"', blob)
         if m:
             return m.group(1)
@@ -245,7 +247,7 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
     if not _ABSOLUTE_DATE_RE.match(m.group(0)) and _YEARLESS_DATE_RE.match(m.group(0)):
         # "10-08 12:00": the day and time a reader sees stand; only the year is missing,
         # and the loaders read it from the hints (meta date, URL), checked against the day.
-        for value in _OWN_TIME_ATTRS(date_el):
+        for value in _attr_values(date_el, "time", "datetime"):
             if _norm(value):
                 return _norm(value)
         return date_text
@@ -255,7 +257,7 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
             if timed:
                 return timed  # 发布日期：2024-06-05 shown, PubDate "2024-06-05 16:20" in meta
         return _finer_machine_date(date_el, date_text)
-    for value in _OWN_TIME_ATTRS(date_el):
+    for value in _attr_values(date_el, "time", "datetime"):
         if _norm(value):
             return _norm(value)
     return meta_date or date_text
@@ -297,7 +299,7 @@ def _finer_machine_date(date_el, date_text: str) -> str:
     """``<time datetime="2024-06-05T16:33:17+08:00">2024年06月05日 16:33</time>``: the
     reader sees the minute, the attribute keeps the second. When both name the same
     minute, the attribute is the same date, only finer: its seconds are added."""
-    values = _OWN_TIME_ATTRS(date_el)
+    values = _attr_values(date_el, "time", "datetime")
     if not values:
         return date_text
     value = _norm(values[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from newsportal.extraction.dom import _STRING, _meta, _norm, _text, _xp
+from newsportal.extraction.dom import _meta, _norm, _string, _text, _xp
 from newsportal.extraction.patterns import (
     _DATE_RE,
     _HEADINGS,
@@ -22,7 +22,7 @@ _WIDE_BREAK_RE = re.compile(rf"(?<=[{_WIDE}])[ \t\r]*\n\s*(?=[{_WIDE}])")
 
 
 def _heading_text(el) -> str:
-    text = _STRING(el)
+    text = _string(el)
     if len(el) and _DATE_RE.search(text):
         head = _before_date_line(el)
         if head:
@@ -42,17 +42,17 @@ def _before_date_line(el) -> str | None:
         head = "".join(parts).strip()
         if child.tag == "br":
             rest = (child.tail or "") + "".join(
-                _STRING(c) + (c.tail or "") for c in children[i + 1 :]
+                _string(c) + (c.tail or "") for c in children[i + 1 :]
             )
             if len(head) >= 4 and _DATE_RE.search(rest):
                 return head
-        elif len(head) >= 4 and _DATE_RE.search(_STRING(child)):
+        elif len(head) >= 4 and _DATE_RE.search(_string(child)):
             after = (child.tail or "") + "".join(
-                _STRING(c) + (c.tail or "") for c in children[i + 1 :]
+                _string(c) + (c.tail or "") for c in children[i + 1 :]
             )
-            if not _norm(after) or _DATE_RE.match(_norm(_STRING(child))):
+            if not _norm(after) or _DATE_RE.match(_norm(_string(child))):
                 return head
-        parts.append(_STRING(child) + (child.tail or "") if child.tag != "br" else "\n")
+        parts.append(_string(child) + (child.tail or "") if child.tag != "br" else "\n")
         parts.append("" if child.tag != "br" else (child.tail or ""))
     return None
 
