@@ -60,7 +60,7 @@ class RawArticle:
 
 def _links_away(el, url: str, canonical: str | None) -> bool:
     """The headline is, or holds, a link to some other page."""
-    anchors = _xp(el, "ancestor-or-self::a | .//a")
+    anchors = [*el.iterancestors("a"), *el.iter("a")]
     if not anchors:
         return False
     own = {urldefrag(u)[0].rstrip("/") for u in (url, canonical) if u}
@@ -196,7 +196,7 @@ def extract_article(html: str, url: str) -> RawArticle:
         art.canonical_url = urldefrag(urljoin(base, canonical[0].strip()))[0]
     meta_date = _meta_date(doc, metas)
     _drop_noise(doc)
-    body = doc.find("body")
+    body = next(doc.iterchildren("body"), None)
     if body is None:
         body = doc
     texts = _xp(body, ".//text()[normalize-space()]")

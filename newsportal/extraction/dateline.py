@@ -123,7 +123,7 @@ def _date_in(elements: list):
             continue  # "本帖最后由 X 于 2024-6-5 10:25 编辑", "注册：2003-5-20": not when posted
         if "星期" in text and not (_TIME_RE.search(text) or _SOURCE_RE.search(text)):
             continue  # "今天是2026年11月29日 星期日": the top bar's calendar
-        links = _xp(el, ".//a")
+        links = list(el.iterdescendants("a"))
         if len(links) >= 4 or any(len(_text(a)) >= 12 for a in links):
             continue  # a headline link with its date: a teaser, not the date line
         if len(text) <= 25 and _in_list_entry(el):
@@ -181,7 +181,7 @@ def _whole_date_line(el, text: str):
         ptext = _text(parent)
         if len(ptext) > 160 or len(_SENTENCE_PUNCT_RE.findall(ptext)) >= 2:
             break
-        if _TIME_RE.search(ptext) and len(_xp(parent, ".//a")) < 4:
+        if _TIME_RE.search(ptext) and len(list(parent.iterdescendants("a"))) < 4:
             return parent, _line(parent)
         node, text = parent, ptext
     return el, _line(el)

@@ -181,7 +181,9 @@ def _inside_sentence(el) -> bool:
 def _linked(el) -> bool:
     parent = el.getparent()
     return (
-        el.tag == "a" or el.find(".//a") is not None or (parent is not None and parent.tag == "a")
+        el.tag == "a"
+        or next(el.iterdescendants("a"), None) is not None
+        or (parent is not None and parent.tag == "a")
     )
 
 
@@ -199,7 +201,7 @@ def _title_above(date_el):
             continue
         if not _linked(el):
             return el, text, False
-        links = el.findall(".//a")
+        links = list(el.iterdescendants("a"))
         if len(links) == 1 and len(_text(links[0])) >= max(8, 0.8 * len(text)):
             return None, None, True
     return None, None, False
