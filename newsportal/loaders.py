@@ -125,16 +125,15 @@ def load_article(
         ("related", _unique(map(url_of, raw.related or []))),
         ("crawled_at", now.astimezone(dt.UTC)),
     )
-    item = NewsArticle()
-    for field, value in fields:  # the fields found first, in this order; then the missing ones
-        if value is not None and value != []:
-            item[field] = value
-
+    # The fields found first, in this order; then the missing ones. Gathered in a dict, not
+    # in the item: an Item's membership test goes through the Mapping ABC, ten times slower.
+    values = {field: value for field, value in fields if value is not None and value != []}
     for field in NewsArticle.fields:
-        if field not in item:
-            item[field] = [] if field in LIST_FIELDS else None
-    if item["body"] == "":
-        item["body"] = None
+        if field not in values:
+            values[field] = [] if field in LIST_FIELDS else None
+    if values["body"] == "":
+        values["body"] = None
+    item = NewsArticle(values)
     unparsed = []
     if raw.date_text and item["published_at"] is None:
         unparsed.append("published_at")
