@@ -28,13 +28,26 @@ from newsportal.extraction.patterns import (
 )
 
 
-def _near_title(title_el, body, after: int = 80, before: int = 12) -> list[list]:
-    """Elements a reader sees around the headline, nearest first: inside it (PHPCMS puts
-    the date line in the <h1>) and below it, then just above it."""
+def _below_title(title_el, body, after: int = 80) -> list:
+    """Elements a reader sees at and below the headline, nearest first: inside it (PHPCMS
+    puts the date line in the <h1>) and below it; the top of the body without a headline."""
     if title_el is None:
-        return [_xp(body, "(.//*)[position() <= 400]"), []]
-    below = list(title_el.iterdescendants()) + _xp(title_el, f"following::*[position() <= {after}]")
-    return [below, _xp(title_el, f"preceding::*[position() <= {before}]")[::-1]]
+        return _xp(body, "(.//*)[position() <= 400]")
+    return list(title_el.iterdescendants()) + _xp(title_el, f"following::*[position() <= {after}]")
+
+
+def _above_title(title_el, before: int = 12) -> list:
+    """Elements just above the headline, nearest first. Looked up only when what is below
+    it did not answer."""
+    if title_el is None:
+        return []
+    return _xp(title_el, f"preceding::*[position() <= {before}]")[::-1]
+
+
+def _around_title(title_el, after: int, before: int):
+    """The elements below the headline, then those just above it, read as reached."""
+    yield from _below_title(title_el, None, after)
+    yield from _above_title(title_el, before)
 
 
 def _date_line(title_el, body, site_names: tuple[str, ...] = ()):
@@ -43,14 +56,13 @@ def _date_line(title_el, body, site_names: tuple[str, ...] = ()):
     Below the first paragraph of prose, a date only counts with a label (发布日期：...):
     teaser lists and comments under the text show dates too.
     """
-    below, above = _near_title(title_el, body)
-    found, late = _date_in(below)
+    found, late = _date_in(_below_title(title_el, body))
     if found[0] is not None and not late:
         return found
     # Found only below the text (a reply's 发表于, a teaser's 发布时间): a date right above
     # the headline (a forum post's 发表于 line) is the article's own, unless it is the
     # header row's "丽江新闻网 2024年06月06日" (today's date beside the site's name).
-    earlier, _ = _date_in(above)
+    earlier, _ = _date_in(_above_title(title_el))
     if earlier[0] is not None and not _is_header_row(earlier[1], site_names):
         return earlier
     return found if found[0] is not None else (None, None)
