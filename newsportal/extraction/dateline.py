@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import chain
+
+from lxml import etree
 
 from newsportal.extraction.dom import (
     _attr_values,
@@ -28,12 +31,30 @@ from newsportal.extraction.patterns import (
 )
 
 
-def _below_title(title_el, body, after: int = 80) -> list:
+def _following(el, limit: int):
+    """``following::*[position() <= limit]``: the elements after ``el`` in document order,
+    outside it, produced one at a time (an XPath would build all of them first)."""
+    count = 0
+    node = el
+    while node is not None:
+        for sibling in node.itersiblings(etree.Element):
+            for follower in sibling.iter(etree.Element):
+                yield follower
+                count += 1
+                if count >= limit:
+                    return
+        node = node.getparent()
+
+
+def _below_title(title_el, body, after: int = 80):
     """Elements a reader sees at and below the headline, nearest first: inside it (PHPCMS
-    puts the date line in the <h1>) and below it; the top of the body without a headline."""
+    puts the date line in the <h1>) and below it; the top of the body without a headline.
+
+    Produced as read: the date line is nearly always the first element below the headline,
+    so the other 79 are seldom needed."""
     if title_el is None:
-        return _xp(body, "(.//*)[position() <= 400]")
-    return list(title_el.iterdescendants()) + _xp(title_el, f"following::*[position() <= {after}]")
+        return iter(_xp(body, "(.//*)[position() <= 400]"))
+    return chain(title_el.iterdescendants(), _following(title_el, after))
 
 
 def _above_title(title_el, before: int = 12) -> list:
@@ -96,7 +117,7 @@ def _prose_len(run: str) -> int:
     return n if n >= 20 and _SENTENCE_PUNCT_RE.search(run) else 0
 
 
-def _date_in(elements: list):
+def _date_in(elements):
     seen_prose = False
     prose = 0  # short paragraphs add up: a notice's clauses are often under 50 characters
     tail = ""  # the text after the previous element: <br>-separated text sits in tails
