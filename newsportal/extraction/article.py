@@ -201,7 +201,7 @@ def extract_article(html: str, url: str) -> RawArticle:
         body = doc
     texts = _xp(body, ".//text()[normalize-space()]")
     # The few text runs that may hold a label (责任编辑, 关健词, 推荐阅读, 当前位置 ...).
-    hits = [t for t in texts if _LABEL_HINT_RE.search(t)]
+    hits = list(filter(_LABEL_HINT_RE.search, texts))
     page_title = _page_title(doc)
     title_el, art.title = _find_title(page_title, body, metas)
     date_el, art.date_text = _date_line(title_el, body, _site_names(page_title, metas, art.title))
