@@ -138,7 +138,7 @@ return {id, payload, moved}
 )
 
 # KEYS: q held p s l o busy ; ARGV: worker, id, lease seconds -> a lease on no request: the
-# worker keeps work for its next idle moment in memory (held-back articles, second addresses),
+# worker keeps work for its next idle moment in memory (second addresses),
 # so the run is not over and held requests wait. Expired (the worker died): simply dropped.
 _KEEP = (
     _NOW
