@@ -11,8 +11,9 @@ Values are returned raw-ish (see :class:`RawArticle`); normalising them is the j
 lxml's tag filters or compiled XPath for the searches, libxml2's text serialiser for an
 element's text, no re-serialisation of markup, and searches that stop once answered (the
 elements below the headline are read one at a time). ``bench/bench_extraction.py`` measured a
-median of 1.76 and 1.81 ms per page with loading (2.48 and 2.34 ms before this tuning, in the
-same runs), on a shared 2-core machine at a load average of 3 to 7.
+median of 1.76 to 1.85 ms per page with loading (2.25 to 2.48 ms before this tuning, run right
+before each), on a shared 2-core machine at a load average of 2 to 7: issue 7's 1.5 ms is not
+met there yet.
 
 Deliberate choices:
 
