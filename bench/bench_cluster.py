@@ -72,6 +72,12 @@ def crawl(server: ReplicaServer, tmp: Path, redis_url: str, workers: int) -> dic
             w.stats.get("newsportal/frontier/memory/bytes_per_url", 0) for w in done
         ),
         "urls": max(w.stats.get("newsportal/frontier/memory/urls", 0) for w in done),
+        **{
+            kind: max(
+                w.stats.get(f"newsportal/frontier/memory/{kind}_bytes_per_url", 0) for w in done
+            )
+            for kind in ("url_sets", "dedupe_maps", "queue")
+        },
     }
 
 
@@ -107,6 +113,9 @@ def main() -> None:
         ("pages per second", "pages_per_s", "{:.1f}"),
         ("unique URLs (frontier)", "urls", "{:d}"),
         ("Redis bytes per URL", "bytes_per_url", "{:.1f}"),
+        ("  URL fingerprint sets", "url_sets", "{:.1f}"),
+        ("  in-run dedupe maps", "dedupe_maps", "{:.1f}"),
+        ("  request queue, widest", "queue", "{:.1f}"),
         ("worker CPU ms per page", "cpu_ms_per_page", "{:.1f}"),
     ]
     for label, key, fmt in rows:

@@ -149,7 +149,7 @@ def main(sizes: list[int]) -> None:
             verdict = "met" if after[2] <= GOAL else "MISSED"
             print(f"whole frontier, every URL seen still queued: {after[2]:.1f} bytes per URL "
                   f"(goal <= {GOAL:.0f}: {verdict}); of a request's {after[1]:.0f} bytes, "
-                  f"{after[0]:.0f} are its payload, the rest zset and hash entries")  # fmt: skip
+                  f"{after[0]:.0f} are its payload, the rest list structure")  # fmt: skip
         finally:
             server.stop()
 

@@ -19,7 +19,7 @@ from newsportal.frontier.connection import (
     redis_from_settings,
 )
 from newsportal.frontier.dedupe import RedisDedupeState
-from newsportal.frontier.fingerprints import FingerprintSet, fingerprint
+from newsportal.frontier.fingerprints import FingerprintSet, fingerprint, memory_usage
 from newsportal.frontier.queue import Frontier
 from newsportal.frontier.serialize import (
     LEASE_META,
@@ -147,10 +147,32 @@ def test_a_lease_is_not_a_pop_an_expired_lease_comes_back(server):
     assert other.lease(30)[0] is None  # leased, not available
     time.sleep(0.5)  # worker-a "died": no heartbeat
     again, payload, moved = other.lease(30)
-    assert (again, payload, moved) == (rid, b"one", 1)
-    assert not alive.ack(rid)  # too late: the lease went to worker-b
+    assert (payload, moved) == (b"one", 1)
+    assert not alive.ack(rid)  # too late: the request went to worker-b
     assert other.ack(again)
     assert other.status().drained
+
+
+def test_first_in_first_out_within_a_priority_and_an_expired_lease_goes_back_first(server):
+    a, b = Frontier(server, "t", "a"), Frontier(server, "t", "b")
+    for name in (b"one", b"two", b"three"):
+        a.push(name, 0, held=False)
+    first = a.lease(0.2)
+    assert first[1] == b"one"
+    time.sleep(0.4)  # a died holding "one": it is next again, before "two"
+    assert [b.lease(30)[1] for _ in range(3)] == [b"one", b"two", b"three"]
+    assert b.lease(30)[0] is None
+
+
+def test_a_queued_request_costs_little_more_than_its_payload(server):
+    # The queue's widest point is the frontier's largest structure: a list entry per request,
+    # no id, hash entry or sorted-set entry until it is leased.
+    frontier = Frontier(server, "t", "a")
+    payload = b"x" * 62  # a compact link (docs/cluster.md)
+    for n in range(10000):
+        frontier.push(payload, n % 3, held=False)
+    assert frontier.status().queued == 10000
+    assert memory_usage(server, frontier.structure_keys()) / 10000 < 75
 
 
 def test_heartbeats_keep_a_lease(server):

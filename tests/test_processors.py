@@ -6,9 +6,11 @@ Expected values are written out by hand, never computed with the code under test
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from w3lib.url import canonicalize_url as w3lib_canonicalize_url
 
 from newsportal.processors import (
     TZ,
+    _without_noise,
     canonicalize_url,
     clean_editor,
     clean_source,
@@ -478,6 +480,31 @@ def test_split_keywords(text, expected):
 )
 def test_canonicalize_url(url, expected):
     assert canonicalize_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://news.jiulongw.cn/china/2024-06-05/142465.html",
+        "https://a-b.x9.cn/~user/a_b-c.d/",
+        "http://x.cn/",
+        "http://x.cn",  # no path: w3lib adds "/"
+        "http://x.cn/a/./b.html",  # dot segments are resolved
+        "http://x.cn/a/../b.html",
+        "http://x.cn/a//b.html",
+        "http://x.cn./a.html",  # trailing dot of the host dropped
+        "http://xn--fiqs8s.cn/a.html",  # IDNA label
+        "http://-x.cn/a.html",
+        "http://x.cn/a.html#top",
+        "http://x.cn/a%7e.html",
+        "http://X.cn/a.html",
+    ],
+)
+def test_canonicalize_url_shortcut_gives_what_w3lib_gives(url):
+    """Addresses already canonical skip w3lib; every address gives what the full path gives."""
+    rebuilt = _without_noise(url)
+    full = w3lib_canonicalize_url(rebuilt, keep_fragments=False) if rebuilt else url
+    assert canonicalize_url(url) == full
 
 
 def test_canonicalize_url_is_idempotent():

@@ -12,11 +12,12 @@ from newsportal.extraction.body import _body
 from newsportal.extraction.container import _best_container
 from newsportal.extraction.dateline import _date_line, _machine_date, _meta_date
 from newsportal.extraction.dom import (
+    _attr_values,
     _drop_noise,
     _line,
     _meta,
     _metas,
-    _norm,
+    _page_title,
     _parse,
     _text,
     _xp,
@@ -59,7 +60,7 @@ class RawArticle:
 
 def _links_away(el, url: str, canonical: str | None) -> bool:
     """The headline is, or holds, a link to some other page."""
-    anchors = _xp(el, "ancestor-or-self::a | .//a")
+    anchors = [*el.iterancestors("a"), *el.iter("a")]
     if not anchors:
         return False
     own = {urldefrag(u)[0].rstrip("/") for u in (url, canonical) if u}
@@ -157,14 +158,13 @@ def _checked_meta_date(meta_date: str | None, url_date: str | None) -> str | Non
     return meta_date if abs((meta_day - url_day).days) <= 1 else url_date
 
 
-def _site_names(doc, metas, title: str | None) -> tuple[str, ...]:
+def _site_names(page_title: str, metas, title: str | None) -> tuple[str, ...]:
     """The site's own name, as its pages print it: og:site_name and the last segment of
     ``<title>`` (标题_栏目_丽江新闻网)."""
     names = []
     site = _meta(metas, "og:site_name", "SiteName")
     if site:
         names.append(site)
-    page_title = _norm(" ".join(_xp(doc, "//title//text()")))
     if page_title and title and page_title != title:
         last = _SITE_SEP_RE.split(page_title)[-1].strip()
         if 2 <= len(last) <= 20 and last not in (title or ""):
@@ -183,23 +183,28 @@ def extract_article(html: str, url: str) -> RawArticle:
     if doc is None:
         return art
     base = url
-    for href in _xp(doc, "//base/@href"):
+    for href in _attr_values(doc, "base", "href"):
         base = urljoin(url, href.strip())
         break
     metas = _metas(doc)
-    canonical = _xp(doc, "//link[@rel='canonical']/@href") or [_meta(metas, "og:url") or ""]
+    canonical = [
+        href
+        for link in doc.iter("link")
+        if link.get("rel") == "canonical" and (href := link.get("href")) is not None
+    ] or [_meta(metas, "og:url") or ""]
     if canonical[0].strip():
         art.canonical_url = urldefrag(urljoin(base, canonical[0].strip()))[0]
     meta_date = _meta_date(doc, metas)
     _drop_noise(doc)
-    body = doc.find("body")
+    body = next(doc.iterchildren("body"), None)
     if body is None:
         body = doc
     texts = _xp(body, ".//text()[normalize-space()]")
     # The few text runs that may hold a label (责任编辑, 关健词, 推荐阅读, 当前位置 ...).
-    hits = [t for t in texts if _LABEL_HINT_RE.search(t)]
-    title_el, art.title = _find_title(doc, body, metas)
-    date_el, art.date_text = _date_line(title_el, body, _site_names(doc, metas, art.title))
+    hits = list(filter(_LABEL_HINT_RE.search, texts))
+    page_title = _page_title(doc)
+    title_el, art.title = _find_title(page_title, body, metas)
+    date_el, art.date_text = _date_line(title_el, body, _site_names(page_title, metas, art.title))
     if title_el is None and date_el is not None:
         title_el, above, teaser = _title_above(date_el)
         art.title = above or art.title

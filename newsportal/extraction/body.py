@@ -7,7 +7,6 @@ from urllib.parse import urljoin
 
 from newsportal.extraction.dom import _norm, _text
 from newsportal.extraction.patterns import (
-    _BAD_IMG_RE,
     _CAPTION_RE,
     _IMG_TAGS,
     _JUNK_RE,
@@ -15,6 +14,7 @@ from newsportal.extraction.patterns import (
     _RELATED_RE,
     _SENTENCE_END,
     _SENTENCE_PUNCT_RE,
+    _bad_img,
     _is_pager,
     _is_stop,
 )
@@ -143,7 +143,7 @@ def _img_url(img, base: str) -> str | None:
     for attr in ("data-original", "data-src", "data-lazy-src", "data-url", "file", "src"):
         value = (img.get(attr) or "").strip()
         if value and not value.startswith("data:"):
-            if attr == "src" and _BAD_IMG_RE.search(value.rsplit("/", 1)[-1]):
+            if attr == "src" and _bad_img(value.rsplit("/", 1)[-1]):
                 return None
             return urljoin(base, value)
     return None
@@ -154,7 +154,7 @@ def _img_ok(img, url: str) -> bool:
         value = (img.get(attr) or "").strip().rstrip("px")
         if value.isdigit() and int(value) < 60:
             return False
-    return not _BAD_IMG_RE.search(url)
+    return not _bad_img(url)
 
 
 def _body(containers: list, skip: set, title: str | None, base: str):

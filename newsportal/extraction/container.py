@@ -8,7 +8,7 @@ import re
 from lxml import etree
 
 from newsportal.extraction.body import _img_ok, _img_url
-from newsportal.extraction.dom import _link_density, _norm, _text
+from newsportal.extraction.dom import _link_density, _norm, _string, _text
 from newsportal.extraction.patterns import (
     _DATE_ONLY_RE,
     _DATE_RE,
@@ -211,18 +211,18 @@ def _with_siblings(best, scores: dict, title_el, own_scores: dict) -> list:
     an ad or a page-break div), as readability does; stops at 推荐阅读/评论 headings."""
     threshold = max(8.0, 0.3 * scores.get(best, 0.0))
     nodes = [best]
+    # The boxes that hold the headline: a preceding sibling among them holds it.
+    title_boxes = set(title_el.iterancestors()) if title_el is not None else set()
     for forward in (True, False):
         pending: list = []
         sibs = best.itersiblings() if forward else best.itersiblings(preceding=True)
         for sib in sibs:
             if not isinstance(sib.tag, str):
                 continue
-            if not forward and (
-                title_el is not None and (sib is title_el or title_el in sib.iterdescendants())
-            ):
+            if not forward and (sib is title_el or sib in title_boxes):
                 break
             score = scores.get(sib, 0.0) or _deep_score(sib, own_scores)
-            head = _norm("".join(sib.itertext())[:40])
+            head = _norm(_string(sib)[:40])
             if _is_stop(head) or _COMMENT_HEAD_RE.match(head):
                 break
             if not forward and not pending and _is_figure(sib):

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import chain
 
-from newsportal.extraction.dom import _line, _meta, _norm, _text, _xp
+from lxml import etree
+
+from newsportal.extraction.dom import (
+    _attr_values,
+    _line,
+    _meta,
+    _norm,
+    _script_texts,
+    _text,
+    _xp,
+)
 from newsportal.extraction.patterns import (
     _ABSOLUTE_DATE_RE,
     _D,
@@ -20,13 +31,44 @@ from newsportal.extraction.patterns import (
 )
 
 
-def _near_title(title_el, body, after: int = 80, before: int = 12) -> list[list]:
-    """Elements a reader sees around the headline, nearest first: inside it (PHPCMS puts
-    the date line in the <h1>) and below it, then just above it."""
+def _following(el, limit: int):
+    """``following::*[position() <= limit]``: the elements after ``el`` in document order,
+    outside it, produced one at a time (an XPath would build all of them first)."""
+    count = 0
+    node = el
+    while node is not None:
+        for sibling in node.itersiblings(etree.Element):
+            for follower in sibling.iter(etree.Element):
+                yield follower
+                count += 1
+                if count >= limit:
+                    return
+        node = node.getparent()
+
+
+def _below_title(title_el, body, after: int = 80):
+    """Elements a reader sees at and below the headline, nearest first: inside it (PHPCMS
+    puts the date line in the <h1>) and below it; the top of the body without a headline.
+
+    Produced as read: the date line is nearly always the first element below the headline,
+    so the other 79 are seldom needed."""
     if title_el is None:
-        return [_xp(body, "(.//*)[position() <= 400]"), []]
-    below = list(title_el.iterdescendants()) + _xp(title_el, f"following::*[position() <= {after}]")
-    return [below, _xp(title_el, f"preceding::*[position() <= {before}]")[::-1]]
+        return iter(_xp(body, "(.//*)[position() <= 400]"))
+    return chain(title_el.iterdescendants(), _following(title_el, after))
+
+
+def _above_title(title_el, before: int = 12) -> list:
+    """Elements just above the headline, nearest first. Looked up only when what is below
+    it did not answer."""
+    if title_el is None:
+        return []
+    return _xp(title_el, f"preceding::*[position() <= {before}]")[::-1]
+
+
+def _around_title(title_el, after: int, before: int):
+    """The elements below the headline, then those just above it, read as reached."""
+    yield from _below_title(title_el, None, after)
+    yield from _above_title(title_el, before)
 
 
 def _date_line(title_el, body, site_names: tuple[str, ...] = ()):
@@ -35,14 +77,13 @@ def _date_line(title_el, body, site_names: tuple[str, ...] = ()):
     Below the first paragraph of prose, a date only counts with a label (发布日期：...):
     teaser lists and comments under the text show dates too.
     """
-    below, above = _near_title(title_el, body)
-    found, late = _date_in(below)
+    found, late = _date_in(_below_title(title_el, body))
     if found[0] is not None and not late:
         return found
     # Found only below the text (a reply's 发表于, a teaser's 发布时间): a date right above
     # the headline (a forum post's 发表于 line) is the article's own, unless it is the
     # header row's "丽江新闻网 2024年06月06日" (today's date beside the site's name).
-    earlier, _ = _date_in(above)
+    earlier, _ = _date_in(_above_title(title_el))
     if earlier[0] is not None and not _is_header_row(earlier[1], site_names):
         return earlier
     return found if found[0] is not None else (None, None)
@@ -70,21 +111,28 @@ _SUMMARY_RE = re.compile(
 _DIGITS_NEAR_RE = re.compile(r"[0-9０-９]{2}")
 
 
-def _date_in(elements: list):
+def _prose_len(run: str) -> int:
+    """The length of a run of text that reads as prose (20 characters and a clause mark)."""
+    n = len(run.strip())
+    return n if n >= 20 and _SENTENCE_PUNCT_RE.search(run) else 0
+
+
+def _date_in(elements):
     seen_prose = False
     prose = 0  # short paragraphs add up: a notice's clauses are often under 50 characters
     tail = ""  # the text after the previous element: <br>-separated text sits in tails
-    tail_owner = None
+    prev = None  # that element: its tail is text of its parent's
     summary: set = set()  # a 摘要/导读 box: prose, but the date line may still follow it
     for el in elements:
         own = el.text or ""
         if el not in summary and _opens_summary(el, own):
             summary.update(el.iter())
-        runs = (() if tail_owner in summary else (tail,)) + (() if el in summary else (own,))
-        for run in runs:
-            if len(run.strip()) >= 20 and _SENTENCE_PUNCT_RE.search(run):
-                prose += len(run.strip())
-        tail, tail_owner = el.tail or "", el.getparent()
+        # The tail's owner is only looked up once there is a summary box to be inside.
+        if tail and not (summary and prev.getparent() in summary):
+            prose += _prose_len(tail)
+        if own and el not in summary:
+            prose += _prose_len(own)
+        tail, prev = el.tail or "", el
         seen_prose = seen_prose or prose >= 80
         if len(own) >= 50 and len(_SENTENCE_PUNCT_RE.findall(own)) >= 2:
             seen_prose = seen_prose or el not in summary
@@ -108,7 +156,7 @@ def _date_in(elements: list):
             continue  # "本帖最后由 X 于 2024-6-5 10:25 编辑", "注册：2003-5-20": not when posted
         if "星期" in text and not (_TIME_RE.search(text) or _SOURCE_RE.search(text)):
             continue  # "今天是2026年11月29日 星期日": the top bar's calendar
-        links = _xp(el, ".//a")
+        links = list(el.iterdescendants("a"))
         if len(links) >= 4 or any(len(_text(a)) >= 12 for a in links):
             continue  # a headline link with its date: a teaser, not the date line
         if len(text) <= 25 and _in_list_entry(el):
@@ -166,7 +214,7 @@ def _whole_date_line(el, text: str):
         ptext = _text(parent)
         if len(ptext) > 160 or len(_SENTENCE_PUNCT_RE.findall(ptext)) >= 2:
             break
-        if _TIME_RE.search(ptext) and len(_xp(parent, ".//a")) < 4:
+        if _TIME_RE.search(ptext) and len(list(parent.iterdescendants("a"))) < 4:
             return parent, _line(parent)
         node, text = parent, ptext
     return el, _line(el)
@@ -184,7 +232,7 @@ _TZ_SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 def _script_date(doc) -> str | None:
     """A date only a script knows (WeChat fills the date line from ``var ct``)."""
     found = None
-    for blob in _xp(doc, "//script[not(@src)]/text()"):
+    for blob in _script_texts(doc, lambda script: script.get("src") is None):
         m = _EPOCH_RE.search(blob)
         if m:
             stamp = dt.datetime.fromtimestamp(int(m.group(1)), _TZ_SHANGHAI)
@@ -213,10 +261,10 @@ def _meta_date(doc, metas) -> str | None:
     )
     if value:
         return value
-    times = _xp(doc, "//time/@datetime")
+    times = _attr_values(doc, "time", "datetime")
     if times and _norm(times[0]):
         return _norm(times[0])
-    for blob in _xp(doc, "//script[@type='application/ld+json']/text()"):
+    for blob in _script_texts(doc, lambda script: script.get("type") == "application/ld+json"):
         m = re.search(r'"datePublished"\s*:\s*"([^"]+)"', blob)
         if m:
             return m.group(1)
@@ -232,7 +280,7 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
     if not _ABSOLUTE_DATE_RE.match(m.group(0)) and _YEARLESS_DATE_RE.match(m.group(0)):
         # "10-08 12:00": the day and time a reader sees stand; only the year is missing,
         # and the loaders read it from the hints (meta date, URL), checked against the day.
-        for value in _xp(date_el, "descendant-or-self::time/@datetime"):
+        for value in _attr_values(date_el, "time", "datetime"):
             if _norm(value):
                 return _norm(value)
         return date_text
@@ -242,7 +290,7 @@ def _machine_date(date_el, date_text: str, meta_date: str | None) -> str:
             if timed:
                 return timed  # 发布日期：2024-06-05 shown, PubDate "2024-06-05 16:20" in meta
         return _finer_machine_date(date_el, date_text)
-    for value in _xp(date_el, "descendant-or-self::time/@datetime"):
+    for value in _attr_values(date_el, "time", "datetime"):
         if _norm(value):
             return _norm(value)
     return meta_date or date_text
@@ -284,7 +332,7 @@ def _finer_machine_date(date_el, date_text: str) -> str:
     """``<time datetime="2024-06-05T16:33:17+08:00">2024年06月05日 16:33</time>``: the
     reader sees the minute, the attribute keeps the second. When both name the same
     minute, the attribute is the same date, only finer: its seconds are added."""
-    values = _xp(date_el, "descendant-or-self::time/@datetime")
+    values = _attr_values(date_el, "time", "datetime")
     if not values:
         return date_text
     value = _norm(values[0])

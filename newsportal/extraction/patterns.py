@@ -85,16 +85,20 @@ _STOP_NOTICE_RE = re.compile(
 )
 
 
-# Reprint notices and app promotions that close many articles.
-_NOTICE_RE = re.compile(
+# Reprint notices and app promotions that close many articles. As in _DATE_RE, a lookahead
+# names the characters every shape starts with, so the engine passes over other positions
+# with one test (two to three times faster on prose).
+_NOTICE = (
     r"(?:未经\S{0,4}授权|严禁|禁止|不得)\S{0,6}转载|转载请注明|"
     r"(?:下载|打开|尽在|关注|扫码)\S{0,12}(?:APP|App|app|客户端|公众号)|扫描\S{0,4}二维码|扫码关注"
 )
+_NOTICE_RE = re.compile(rf"(?=[未严禁不转下打尽关扫])(?:{_NOTICE})")
 # Share widgets and promotion boxes: prose that asks the reader to share, scan or install,
 # never the article, however punctuated (checked on short blocks only).
 _PROMO_RE = re.compile(
-    _NOTICE_RE.pattern + r"|分享(?:给|到|至)\S{0,6}(?:朋友|好友|微信|微博)|扫一扫"
-    r"|扫码\S{0,6}(?:下载|关注|安装)|应用商店|立即下载|下载安装"
+    rf"(?=[未严禁不转下打尽关扫分应立])(?:{_NOTICE}"
+    r"|分享(?:给|到|至)\S{0,6}(?:朋友|好友|微信|微博)|扫一扫"
+    r"|扫码\S{0,6}(?:下载|关注|安装)|应用商店|立即下载|下载安装)"
 )
 
 
@@ -135,12 +139,27 @@ _CAPTION_RE = re.compile(
 # A caption whose picture did not come through (lazy-loaded, script-drawn): a short
 # line ending in a photo credit is still a caption, never a paragraph.
 _ORPHAN_CAPTION_RE = re.compile(r"(?:供图|(?<!拍)摄|图片来源[:：]\S+|资料图)\s*[)）]?$")
-_BAD_IMG_RE = re.compile(
+_BAD_IMG = (
     r"(?:logo|icon|avatar|share|qrcode|erweima|ewm|weixin|wechat|spacer|blank|pixel|"
     r"loading|lazy|placeholder|/ad[sv]?/|banner|btn|button|arrow|dot\.|counter|stat\.|"
-    r"next_?page|prev_?page|nextpage|prevpage)",
-    re.I,
+    r"next_?page|prev_?page|nextpage|prevpage)"
 )
+_BAD_IMG_RE = re.compile(_BAD_IMG, re.I)
+_BAD_IMG_LOWER_RE = re.compile(_BAD_IMG)
+
+
+def _bad_img(address: str) -> bool:
+    """An icon, a logo, a spacer, a button: ``_BAD_IMG_RE`` finds its word in the address.
+
+    An ASCII address (nearly all of them) is lower-cased and searched without IGNORECASE,
+    which finds the same words five times faster: IGNORECASE keeps the engine from skipping
+    ahead. Other addresses keep IGNORECASE, whose Unicode case rules ``str.lower()`` does
+    not share."""
+    if address.isascii():
+        return _BAD_IMG_LOWER_RE.search(address.lower()) is not None
+    return _BAD_IMG_RE.search(address) is not None
+
+
 _SITE_SEP_RE = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-|_)\s*")
 
 # fmt: off
@@ -162,9 +181,16 @@ _HEADINGS = ("h1", "h2", "h3")
 _PUNCT_RE = re.compile(r"[，。！？；、]")
 _SENTENCE_PUNCT_RE = re.compile(r"[，。！？；]")
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CTRL_BYTES = bytes((*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)))  # _CTRL_RE's bytes
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_LABEL_HINT_RE = re.compile("编辑|责编|关健|关键|标签|Tag|推荐|相关|延伸阅读|位置|来源|稿源", re.I)
+# The first characters of the labels, looked ahead for as in _DATE_RE: this runs on every
+# text run of every page.
+_LABEL_HINT_RE = re.compile(
+    "(?=[编责关标推相延位来稿Tt])"
+    "(?:编辑|责编|关健|关键|标签|Tag|推荐|相关|延伸阅读|位置|来源|稿源)",
+    re.I,
+)
 
 # Pictures as AMP/MIP pages write them, too.
 _IMG_TAGS = ("img", "amp-img", "mip-img")

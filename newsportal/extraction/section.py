@@ -63,7 +63,7 @@ def _crumb_list(lst, title: str | None, url: str) -> str | None:
     first = _text(items[0])
     if first not in _CRUMB_SKIP and not first.endswith("网"):
         return None
-    links = [li.find(".//a") for li in items]
+    links = [next(li.iterdescendants("a"), None) for li in items]
     if any(link is None for link in links[:-1]):
         return None
     holder = lst.getparent()
@@ -113,7 +113,7 @@ def _find_section(metas, hits: list, title_el, title: str | None, url: str) -> s
             section = _crumb_list(parent.getparent(), title, url)
             if section:
                 return section
-        links = parent.findall("a")
+        links = list(parent.iterchildren("a"))
         if len(links) < 2 or len(links) > 8:
             continue
         seps = [(x.tail or "") for x in links[:-1]]
@@ -132,7 +132,7 @@ def _find_section(metas, hits: list, title_el, title: str | None, url: str) -> s
                 parent = group.getparent()
                 if parent is None or parent.tag in ("body", "html"):
                     break
-                if len(_xp(parent, ".//a")) > 4:
+                if len(list(parent.iterdescendants("a"))) > 4:
                     in_menu = group is a or group.tag == "li"
                     break
                 group = parent
@@ -183,5 +183,5 @@ def _closes_group(a) -> bool:
     if group is None:
         return False
     if item is a:
-        return group.findall("a")[-1] is a
+        return list(group.iterchildren("a"))[-1] is a
     return [c for c in group if isinstance(c.tag, str)][-1] is item

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import chain
 from urllib.parse import urljoin, urlsplit
 
-from newsportal.extraction.dateline import _near_title
+from newsportal.extraction.dateline import _around_title
 from newsportal.extraction.dom import _line, _meta, _norm, _text
 from newsportal.extraction.patterns import (
     _AFTER_SOURCE_RE,
@@ -163,7 +162,7 @@ def _find_source(date_el, date_text, title_el, hits: list, metas, url: str) -> s
         if href.startswith(("http://", "https://", "//")) and _site(urljoin(url, href)) != here:
             return text
     if title_el is not None:
-        for el in chain.from_iterable(_near_title(title_el, None, 40, 12)):
+        for el in _around_title(title_el, 40, 12):
             text = _text(el)
             if text and len(text) <= 80 and _SOURCE_RE.search(text):
                 found = _source_from(_line(el))

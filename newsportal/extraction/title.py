@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from newsportal.extraction.dom import _STRING, _meta, _norm, _text, _xp
+from newsportal.extraction.dom import _meta, _norm, _string, _text, _xp
 from newsportal.extraction.patterns import (
     _DATE_RE,
     _HEADINGS,
@@ -22,7 +22,7 @@ _WIDE_BREAK_RE = re.compile(rf"(?<=[{_WIDE}])[ \t\r]*\n\s*(?=[{_WIDE}])")
 
 
 def _heading_text(el) -> str:
-    text = _STRING(el)
+    text = _string(el)
     if len(el) and _DATE_RE.search(text):
         head = _before_date_line(el)
         if head:
@@ -42,17 +42,17 @@ def _before_date_line(el) -> str | None:
         head = "".join(parts).strip()
         if child.tag == "br":
             rest = (child.tail or "") + "".join(
-                _STRING(c) + (c.tail or "") for c in children[i + 1 :]
+                _string(c) + (c.tail or "") for c in children[i + 1 :]
             )
             if len(head) >= 4 and _DATE_RE.search(rest):
                 return head
-        elif len(head) >= 4 and _DATE_RE.search(_STRING(child)):
+        elif len(head) >= 4 and _DATE_RE.search(_string(child)):
             after = (child.tail or "") + "".join(
-                _STRING(c) + (c.tail or "") for c in children[i + 1 :]
+                _string(c) + (c.tail or "") for c in children[i + 1 :]
             )
-            if not _norm(after) or _DATE_RE.match(_norm(_STRING(child))):
+            if not _norm(after) or _DATE_RE.match(_norm(_string(child))):
                 return head
-        parts.append(_STRING(child) + (child.tail or "") if child.tag != "br" else "\n")
+        parts.append(_string(child) + (child.tail or "") if child.tag != "br" else "\n")
         parts.append("" if child.tag != "br" else (child.tail or ""))
     return None
 
@@ -73,13 +73,13 @@ def _strip_site_suffix(title: str) -> str:
     return "".join(p + s for p, s in zip(parts, [*seps, ""], strict=False)).strip()
 
 
-def _find_title(doc, body, metas):
+def _find_title(page_title: str, body, metas):
     """The headline element and its text.
 
-    The headline is the heading that repeats the longest piece of ``<title>``; portal
-    logos are headings too, so a heading that is only the site name loses to a longer one.
+    The headline is the heading that repeats the longest piece of ``<title>`` (its text
+    as :func:`~newsportal.extraction.dom._page_title` reads it); portal logos are headings
+    too, so a heading that is only the site name loses to a longer one.
     """
-    page_title = _norm(" ".join(_xp(doc, "//title//text()")))
     og_title = _meta(metas, "og:title", "twitter:title") or _article_title(metas, page_title)
     main = _strip_site_suffix(page_title) if page_title else ""
     best, best_text, best_score = None, "", 0.0
@@ -181,7 +181,9 @@ def _inside_sentence(el) -> bool:
 def _linked(el) -> bool:
     parent = el.getparent()
     return (
-        el.tag == "a" or el.find(".//a") is not None or (parent is not None and parent.tag == "a")
+        el.tag == "a"
+        or next(el.iterdescendants("a"), None) is not None
+        or (parent is not None and parent.tag == "a")
     )
 
 
@@ -199,7 +201,7 @@ def _title_above(date_el):
             continue
         if not _linked(el):
             return el, text, False
-        links = el.findall(".//a")
+        links = list(el.iterdescendants("a"))
         if len(links) == 1 and len(_text(links[0])) >= max(8, 0.8 * len(text)):
             return None, None, True
     return None, None, False

@@ -8,19 +8,29 @@ leases (heartbeats); any worker moves leases whose deadline has passed back to t
 dead worker's requests come back after one lease time. Every step is one Lua script, atomic for
 any number of workers; deadlines use the Redis server's clock, so the workers' clocks don't matter.
 
-Keys under the crawl's namespace ``<ns>:``
+The queue's widest point is the frontier's largest structure, so a queued request costs only its
+payload: one Redis list per priority (FIFO within it) holds the serialized requests, ~3 bytes of
+list structure each; a request gets an id, a hash entry and a deadline only while it is leased.
 
-=========  =====  ==================================================================
-``q``      zset   queued request ids, score -priority (then id order: FIFO in a priority)
-``held``   zset   requests of priority <= hold priority (held-back off-scheme articles):
-                  leased only when ``q`` is empty and no worker holds a request of ``q``
-``p``      hash   id -> "<score>|<serialized request>" (the score puts it back in place)
-``l``      zset   leased ids, score = deadline   ``o``  hash  id -> worker holding it
-``busy``   set    leased ids that may still produce requests (not settled, not held)
-``w``      zset   worker -> last heartbeat       ``seq`` counter of ids
-``run``    str    the current run's number; gone once the run is drained
-``runs``   counter of runs
-=========  =====  ==================================================================
+Keys under the crawl's namespace ``<ns>:`` (``<score>`` is -priority)
+
+================  =====  ===========================================================
+``q:<score>``     list   queued serialized requests of that priority, oldest first
+``q``             zset   the scores whose list is not empty (the lowest is leased first)
+``held:<score>``  list   requests of priority <= hold priority (held-back off-scheme articles,
+``held``          zset   second addresses read at idle): leased only when every ``q`` list is
+                         empty and no worker holds a request that may still add more (``busy``)
+``p``             hash   leased id -> "<score>|<serialized request>" (puts it back in place)
+``l``             zset   leased ids, score = deadline   ``o``  hash  id -> worker holding it
+``busy``          set    leased ids that may still produce requests (not settled, not held)
+``w``             zset   worker -> last heartbeat       ``seq`` counter of lease ids
+``run``           str    the current run's number; gone once the run is drained
+``runs``          counter of runs
+================  =====  ===========================================================
+
+Lease ids starting with ``h`` are held requests; ``seed:`` and ``keep:`` ids are leases on no
+request (a seeding worker, work a worker keeps for its idle moment). The list keys are derived
+from ``q`` and ``held`` inside the scripts: the frontier needs a single Redis, not a Cluster.
 """
 
 from __future__ import annotations
@@ -43,83 +53,92 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 """
 
-# A request is stored as "<score>|<serialized request>" in ``p``: the score puts it back in
-# its place in the queue when its lease expires or is released.
-_SCORE_FN = """
-local function score_of(id)
-  local value = redis.call('HGET', KEYS[3], id)
-  if not value then return nil end
-  return string.sub(value, 1, string.find(value, '|', 1, true) - 1)
+# KEYS: q held p s l o busy. Queue helpers shared by the scripts:
+#   enqueue(kind, score, payload, front): kind 1 = q, 2 = held;
+#   dequeue(kind) -> score, payload of its oldest request of the lowest score, or nil;
+#   count(kind) -> requests queued in it;
+#   unlease(id) -> puts a leased request back at the front of its list (1) or drops a lease on
+#                  no request (0).
+_QUEUE_FN = """
+local function enqueue(kind, score, payload, front)
+  local list = KEYS[kind] .. ':' .. score
+  if front then redis.call('LPUSH', list, payload) else redis.call('RPUSH', list, payload) end
+  redis.call('ZADD', KEYS[kind], score, score)
 end
-"""
-
-# KEYS: q held p s l o busy ; returns number of ids moved back
-_SWEEP_FN = (
-    _SCORE_FN
-    + """
+local function dequeue(kind)
+  local top = redis.call('ZRANGE', KEYS[kind], 0, 0)
+  if #top == 0 then return nil end
+  local list = KEYS[kind] .. ':' .. top[1]
+  local payload = redis.call('LPOP', list)
+  if redis.call('LLEN', list) == 0 then redis.call('ZREM', KEYS[kind], top[1]) end
+  if not payload then return nil end
+  return top[1], payload
+end
+local function count(kind)
+  local n = 0
+  for _, score in ipairs(redis.call('ZRANGE', KEYS[kind], 0, -1)) do
+    n = n + redis.call('LLEN', KEYS[kind] .. ':' .. score)
+  end
+  return n
+end
+local function unlease(id)
+  redis.call('ZREM', KEYS[5], id)
+  redis.call('HDEL', KEYS[6], id)
+  redis.call('SREM', KEYS[7], id)
+  local value = redis.call('HGET', KEYS[3], id)
+  if not value then return 0 end
+  redis.call('HDEL', KEYS[3], id)
+  local bar = string.find(value, '|', 1, true)
+  local kind = 1
+  if string.sub(id, 1, 1) == 'h' then kind = 2 end
+  enqueue(kind, string.sub(value, 1, bar - 1), string.sub(value, bar + 1), true)
+  return 1
+end
 local function sweep(limit)
   local moved = 0
   local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now, 'LIMIT', 0, limit)
-  for _, id in ipairs(expired) do
-    redis.call('ZREM', KEYS[5], id)
-    redis.call('HDEL', KEYS[6], id)
-    redis.call('SREM', KEYS[7], id)
-    local score = score_of(id)
-    if score then
-      if string.sub(id, 1, 1) == 'h' then
-        redis.call('ZADD', KEYS[2], score, id)
-      else
-        redis.call('ZADD', KEYS[1], score, id)
-      end
-      moved = moved + 1
-    end
-  end
+  for _, id in ipairs(expired) do moved = moved + unlease(id) end
   return moved
 end
 """
+
+# KEYS: q held p s l o busy ; ARGV: payload, score, held(0/1)
+_PUSH = (
+    _QUEUE_FN
+    + """
+local kind = 1
+if ARGV[3] == '1' then kind = 2 end
+enqueue(kind, ARGV[2], ARGV[1], false)
+return 1
+"""
 )
 
-# KEYS: q held p s l o busy seq ; ARGV: payload, score, held(0/1)
-_PUSH = """
-local id = redis.call('INCR', KEYS[8])
-local name = string.format('%012x', id)
-if ARGV[3] == '1' then
-  name = 'h' .. name
-  redis.call('ZADD', KEYS[2], ARGV[2], name)
-else
-  name = 'r' .. name
-  redis.call('ZADD', KEYS[1], ARGV[2], name)
-end
-redis.call('HSET', KEYS[3], name, ARGV[2] .. '|' .. ARGV[1])
-return name
-"""
-
-# KEYS: q held p s l o busy w ; ARGV: worker, lease seconds
+# KEYS: q held p s l o busy w seq ; ARGV: worker, lease seconds
 _LEASE = (
     _NOW
-    + _SWEEP_FN
+    + _QUEUE_FN
     + """
 local moved = sweep(100)
 redis.call('ZADD', KEYS[8], now, ARGV[1])
-local top = redis.call('ZRANGE', KEYS[1], 0, 0)
-if #top == 0 and redis.call('SCARD', KEYS[7]) == 0 then
-  top = redis.call('ZRANGE', KEYS[2], 0, 0)
-  if #top > 0 then redis.call('ZREM', KEYS[2], top[1]) end
-elseif #top > 0 then
-  redis.call('ZREM', KEYS[1], top[1])
-  redis.call('SADD', KEYS[7], top[1])
+local kind = 1
+local score, payload = dequeue(1)
+if not score and redis.call('SCARD', KEYS[7]) == 0 then
+  kind = 2
+  score, payload = dequeue(2)
 end
-if #top == 0 then return {false, false, moved} end
-local id = top[1]
+if not score then return {false, false, moved} end
+local id = string.format('%012x', redis.call('INCR', KEYS[9]))
+if kind == 2 then id = 'h' .. id else id = 'r' .. id end
+redis.call('HSET', KEYS[3], id, score .. '|' .. payload)
 redis.call('ZADD', KEYS[5], now + tonumber(ARGV[2]), id)
 redis.call('HSET', KEYS[6], id, ARGV[1])
-local value = redis.call('HGET', KEYS[3], id)
-return {id, string.sub(value, string.find(value, '|', 1, true) + 1), moved}
+if kind == 1 then redis.call('SADD', KEYS[7], id) end
+return {id, payload, moved}
 """
 )
 
 # KEYS: q held p s l o busy ; ARGV: worker, id, lease seconds -> a lease on no request: the
-# worker keeps work for its next idle moment in memory (held-back articles, second addresses),
+# worker keeps work for its next idle moment in memory (second addresses),
 # so the run is not over and held requests wait. Expired (the worker died): simply dropped.
 _KEEP = (
     _NOW
@@ -151,20 +170,12 @@ return 1
 
 # KEYS: q held p s l o busy ; ARGV: worker, ids... -> back to the queue now
 _RELEASE = (
-    _SCORE_FN
+    _QUEUE_FN
     + """
 local n = 0
 for i = 2, #ARGV do
-  local id = ARGV[i]
-  if redis.call('HGET', KEYS[6], id) == ARGV[1] then
-    redis.call('ZREM', KEYS[5], id)
-    redis.call('HDEL', KEYS[6], id)
-    redis.call('SREM', KEYS[7], id)
-    local score = score_of(id)
-    if score then
-      if string.sub(id, 1, 1) == 'h' then redis.call('ZADD', KEYS[2], score, id)
-      else redis.call('ZADD', KEYS[1], score, id) end
-    end
+  if redis.call('HGET', KEYS[6], ARGV[i]) == ARGV[1] then
+    unlease(ARGV[i])
     n = n + 1
   end
 end
@@ -193,7 +204,7 @@ return lost
 # -> {run, 1 if this worker seeds}. A leftover run with nothing queued or leased is over.
 _JOIN = (
     _NOW
-    + _SWEEP_FN
+    + _QUEUE_FN
     + """
 sweep(1000)
 local run = redis.call('GET', KEYS[8])
@@ -214,11 +225,11 @@ return {run, 1}
 # KEYS: q held p s l o busy run w ; ARGV: run ; -> {queued, held, leased, busy, closed}
 _STATUS = (
     _NOW
-    + _SWEEP_FN
+    + _QUEUE_FN
     + """
 sweep(1000)
-local q = redis.call('ZCARD', KEYS[1])
-local h = redis.call('ZCARD', KEYS[2])
+local q = count(1)
+local h = count(2)
 local l = redis.call('ZCARD', KEYS[5])
 local b = redis.call('SCARD', KEYS[7])
 local closed = 0
@@ -293,13 +304,14 @@ class Frontier:
         :meth:`ack`): the run is not over and held requests wait meanwhile."""
         self._keep(self._core, [self.worker, self.keep_id, lease_seconds])
 
-    def push(self, payload: bytes, priority: int, held: bool) -> str:
-        return self._push([*self._core, self.keys["seq"]], [payload, -priority, int(held)]).decode()
+    def push(self, payload: bytes, priority: int, held: bool) -> None:
+        self._push(self._core, [payload, -priority, int(held)])
 
     def lease(self, lease_seconds: float) -> tuple[str | None, bytes | None, int]:
-        """(id, payload, expired leases moved back) of the next request, or (None, None, n)."""
+        """(id, payload, expired leases moved back) of the next request, or (None, None, n).
+        The id is the lease's: a request leased again after its lease expired gets a new one."""
         rid, payload, moved = self._lease(
-            [*self._core, self.keys["w"]], [self.worker, lease_seconds]
+            [*self._core, self.keys["w"], self.keys["seq"]], [self.worker, lease_seconds]
         )
         return (rid.decode() if rid else None), (payload or None), int(moved)
 
@@ -335,10 +347,21 @@ class Frontier:
 
     def clear(self) -> None:
         """Drop queue and leases (not the seen-store): NEWSPORTAL_FRONTIER_RESET."""
-        self.server.delete(*self._core, self.keys["run"])
+        self.server.delete(*self._lists(), *self._core, self.keys["run"])
+
+    def _lists(self) -> list[str]:
+        """The keys of the per-priority lists that hold requests now."""
+        return [
+            f"{self.keys[kind]}:{score.decode()}"
+            for kind in ("q", "held")
+            for score in self.server.zrange(self.keys[kind], 0, -1)
+        ]
 
     def structure_keys(self) -> list[str]:
-        return [*self._core, self.keys["w"], self.keys["seq"], self.keys["run"], self.keys["runs"]]
+        return [
+            *self._core, *self._lists(),
+            self.keys["w"], self.keys["seq"], self.keys["run"], self.keys["runs"],
+        ]  # fmt: skip
 
 
 class LeasedQueue(scrapy_redis.queue.Base):

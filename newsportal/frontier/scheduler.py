@@ -20,9 +20,9 @@ What each worker does:
   held or leased by any worker. Not drained: it waits (``DontCloseSpider``) and polls; drained:
   it closes with reason ``finished`` and exit code 0; the first worker to see it ends the run
   (deletes its dupefilter and in-run dedupe, prints Redis bytes per URL).
-* **keep**: work the spider keeps in memory for its next idle moment (held-back articles,
-  second addresses) holds a ``keep:`` lease on no request until it is queued, so no worker ends
-  the run in between (:meth:`FrontierScheduler.keep_for_idle`).
+* **keep**: work the spider keeps in memory for its next idle moment (second addresses whose
+  static twin may still turn up) holds a ``keep:`` lease on no request until it is queued, so
+  no worker ends the run in between (:meth:`FrontierScheduler.keep_for_idle`).
 
 Redis lost mid-crawl: one ERROR, the worker stops (reason ``frontier_lost``) and acks nothing
 more: its leases stay in Redis and come back to the queue once expired, so a rerun resumes.
@@ -264,8 +264,8 @@ class FrontierScheduler(BaseScheduler):
             self._ack(self.frontier.seed_id)
 
     def keep_for_idle(self) -> None:
-        """The spider keeps work in memory until it is next idle (a held-back article, a second
-        address whose twin may turn up): until :meth:`kept_released`, a lease on no request
+        """The spider keeps work in memory until it is next idle (a second address whose twin
+        may turn up): until :meth:`kept_released`, a lease on no request
         keeps the run open, else another worker could end it before that work is queued."""
         if self.keeping or self.lost or self.frontier is None:
             return

@@ -1,11 +1,12 @@
 """Requests to bytes and back, so any worker can run a request another one found.
 
 Scrapy's ``Request.to_dict(spider=...)`` names callbacks by method name; what it cannot hold are
-requests *inside* a request -- the held-back off-scheme article (``PortalSpider._deferred``)
-carries its item and its links as ``cb_kwargs["outputs"]``, and a multi-page article carries
-its pages. Those nested requests are turned into dicts too, recursively. Fields left at their
-default are dropped (~160 bytes for a link to an article, against ~500 for scrapy-redis's full
-pickled dict), and so is the lease id a worker put in ``meta``; a request larger than
+requests *inside* a request -- the ``data:`` request that carries held-back off-scheme articles
+(``PortalSpider._release_held``) holds their items as ``cb_kwargs["outputs"]``, and a
+multi-page article carries its pages. Those nested requests are turned into dicts too,
+recursively. Fields left at their default are dropped (~160 bytes for a link to an article,
+against ~500 for scrapy-redis's full pickled dict), and so is the lease id a worker put in
+``meta``; a request larger than
 :data:`COMPRESS_ABOVE` (a held-back article with its text) is compressed.
 
 The common request -- a link the spider follows: GET, ``callback=parse``, ``errback=on_error``,

@@ -396,8 +396,12 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
                 stats.inc_value(f"newsportal/missing/{name}")
         stats.inc_value(f"newsportal/articles/section/{item.get('section') or '(none)'}")
         if not released and self._hold_back(url):
+            if self._on_shared_frontier():
+                # Into Redis at once, at the hold priority (leased once no worker can add
+                # more): a worker killed later loses nothing, and none keeps it in memory.
+                yield self._carrier([(canonicalize_url(url), item)])
+                return
             self._held.append((canonicalize_url(url), item))
-            self._keep_for_idle()
             return
         key = _host_key(item["url"])
         if key is not None and (address_rank(item["url"]) == 0 or key in self._released_keys):
@@ -428,6 +432,9 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         if self._learner is None:
             return bool(self._scheme_articles)
         return bool(self._learner.schemes) or rank > 0
+
+    def _on_shared_frontier(self) -> bool:
+        return hasattr(getattr(self.crawler.engine, "scheduler", None), "keep_for_idle")
 
     def _keep_for_idle(self) -> None:
         """Tell a shared frontier that this worker keeps work for its next idle moment."""
@@ -483,24 +490,27 @@ class PortalSpider(Args[PortalParams], scrapy.Spider):
         for request in chains:
             self.crawler.engine.crawl(request.replace(priority=priority))
         if items:
-            self.crawler.engine.crawl(
-                scrapy.Request(
-                    "data:,",
-                    callback=self._release,
-                    cb_kwargs={"outputs": [item for _, item in items]},
-                    dont_filter=True,
-                    priority=priority,
-                    meta={
-                        "allow_offsite": True,
-                        "download_slot": "held articles",
-                        "deltafetch_enabled": False,
-                        "deltafetch_key": items[0][0],
-                        "charset_detect": False,
-                    },
-                )
-            )
+            self.crawler.engine.crawl(self._carrier(items))
         if items or chains:
             raise DontCloseSpider
+
+    def _carrier(self, items: list[tuple[str, Any]]) -> scrapy.Request:
+        """The ``data:`` request that hands held articles ((URL, item) pairs) on, after
+        everything else: no download, no politeness delay, at the hold priority."""
+        return scrapy.Request(
+            "data:,",
+            callback=self._release,
+            cb_kwargs={"outputs": [item for _, item in items]},
+            dont_filter=True,
+            priority=self.crawler.settings.getint("NEWSPORTAL_FRONTIER_HOLD_PRIORITY", -100),
+            meta={
+                "allow_offsite": True,
+                "download_slot": "held articles",
+                "deltafetch_enabled": False,
+                "deltafetch_key": items[0][0],
+                "charset_detect": False,
+            },
+        )
 
     def _release_second_links(self) -> list[scrapy.Request]:
         """The CMS second addresses whose static twin never turned up: the article lives
