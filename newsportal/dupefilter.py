@@ -54,6 +54,11 @@ class RedirectLoopDupeFilter(RFPDupeFilter):
             target = canonicalize_url(request.url)
             self._redirects[canonicalize_url(chain[-1])] = target
             self._check_loop(target)
+        return self.fingerprint_seen(request)
+
+    def fingerprint_seen(self, request: Request) -> bool:
+        """Whether the request's fingerprint was seen (and record it): Scrapy's set in memory;
+        the shared frontier's filter keeps it in Redis."""
         return super().request_seen(request)
 
     def _check_loop(self, start: str) -> None:

@@ -19,6 +19,7 @@ from newsportal.frontier.connection import (
     redis_from_settings,
 )
 from newsportal.frontier.dedupe import RedisDedupeState
+from newsportal.frontier.dupefilter import RedisDupeFilter
 from newsportal.frontier.fingerprints import FingerprintSet, fingerprint, memory_usage
 from newsportal.frontier.queue import Frontier
 from newsportal.frontier.serialize import (
@@ -133,6 +134,24 @@ def test_fingerprint_set_stays_compact(server):
     kinds = {server.object("encoding", key) for key in list(fps.keys())[1:]}
     assert kinds == {b"intset"}
     assert fps.memory_usage() / len(fps) < 12
+
+
+def test_the_shared_dupefilter_refuses_hit_counters_and_counts_redirect_loops(server):
+    crawler = get_crawler(JiulongSpider)
+    crawler.stats.open_spider()
+    df = RedisDupeFilter(
+        FingerprintSet(server, "t:df:"), crawler.request_fingerprinter, False, crawler
+    )
+    counter = Request("http://news.jiulongw.cn/api.php?op=count&id=142465&modelid=1")
+    assert df.request_seen(counter)  # never requested
+    a, b = "http://news.jiulongw.cn/a.html", "http://news.jiulongw.cn/b.html"
+    assert not df.request_seen(Request(a))
+    assert not df.request_seen(Request(b))
+    assert df.request_seen(Request(b, meta={"redirect_urls": [a]}))  # a -> b
+    assert df.request_seen(Request(a, meta={"redirect_urls": [b]}))  # b -> a: a loop
+    assert crawler.stats.get_value("newsportal/counters/skipped") == 1
+    assert crawler.stats.get_value("newsportal/errors/redirect_loop") == 1
+    assert len(df) == 2
 
 
 # -- the leased queue ------------------------------------------------------------------------

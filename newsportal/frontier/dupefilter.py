@@ -21,11 +21,14 @@ from newsportal.frontier.fingerprints import FingerprintSet, fingerprint
 
 
 class RedisDupeFilter(RedirectLoopDupeFilter):
-    def __init__(self, fingerprints: FingerprintSet, fingerprinter: Any, debug: bool) -> None:
+    def __init__(
+        self, fingerprints: FingerprintSet, fingerprinter: Any, debug: bool, crawler: Any = None
+    ) -> None:
         super().__init__(None, debug, fingerprinter=fingerprinter)
         self.fpset = fingerprints
+        self.crawler = crawler  # for the hit-counter and redirect-loop stats
 
-    def request_seen(self, request: Request) -> bool:
+    def fingerprint_seen(self, request: Request) -> bool:
         fp = fingerprint(self.fingerprinter.fingerprint(request))
         return not self.fpset.add_one(fp)
 

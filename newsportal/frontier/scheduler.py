@@ -137,6 +137,7 @@ class FrontierScheduler(BaseScheduler):
             FingerprintSet(self.server, f"{self.namespace}:df:{self.run}:"),
             self.crawler.request_fingerprinter,
             self.crawler.settings.getbool("DUPEFILTER_DEBUG"),
+            self.crawler,
         )
         self.hooks = EngineHooks(self.crawler.engine, self._request_done)
         self.stats.set_value(STAT + "worker", self.worker)
