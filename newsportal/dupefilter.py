@@ -45,6 +45,11 @@ class RedirectLoopDupeFilter(RFPDupeFilter):
             self.crawler.stats.inc_value(key)
 
     def request_seen(self, request: Request) -> bool:
+        return self.refused(request) or self.fingerprint_seen(request)
+
+    def refused(self, request: Request) -> bool:
+        """A hit counter, refused whatever its fingerprint; a redirect is recorded on the way
+        (the loop it may close is counted)."""
         if is_hit_counter(request.url):
             self._inc("newsportal/counters/skipped")
             logger.debug("Not requesting a hit counter: %s", request.url)
@@ -54,7 +59,7 @@ class RedirectLoopDupeFilter(RFPDupeFilter):
             target = canonicalize_url(request.url)
             self._redirects[canonicalize_url(chain[-1])] = target
             self._check_loop(target)
-        return self.fingerprint_seen(request)
+        return False
 
     def fingerprint_seen(self, request: Request) -> bool:
         """Whether the request's fingerprint was seen (and record it): Scrapy's set in memory;

@@ -194,6 +194,19 @@ def test_a_queued_request_costs_little_more_than_its_payload(server):
     assert memory_usage(server, frontier.structure_keys()) / 10000 < 75
 
 
+def test_a_new_url_is_marked_seen_and_queued_in_one_step(server):
+    # Two steps would let a worker killed between them leave a URL seen that nobody queued:
+    # the page that linked it, read again, would find it "seen" and the article would be lost.
+    frontier, seen = Frontier(server, "t", "a"), FingerprintSet(server, "t:df:")
+    fp = fingerprint("http://news.jiulongw.cn/china/2024-06-05/142465.html")
+    assert frontier.push_new(b"article", 0, False, seen, fp)
+    assert not frontier.push_new(b"article", 0, False, seen, fp)  # a duplicate: not queued
+    assert fp in seen and len(seen) == 1
+    assert frontier.status().queued == 1
+    assert frontier.push_new(b"held", -100, True, seen, fp + 1)
+    assert frontier.status().held == 1
+
+
 def test_heartbeats_keep_a_lease(server):
     frontier = Frontier(server, "t", "worker-a")
     frontier.push(b"one", 0, held=False)

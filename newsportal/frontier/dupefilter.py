@@ -28,8 +28,12 @@ class RedisDupeFilter(RedirectLoopDupeFilter):
         self.fpset = fingerprints
         self.crawler = crawler  # for the hit-counter and redirect-loop stats
 
+    def fp(self, request: Request) -> int:
+        """The request's 52-bit fingerprint, as stored in the set."""
+        return fingerprint(self.fingerprinter.fingerprint(request))
+
     def fingerprint_seen(self, request: Request) -> bool:
-        fp = fingerprint(self.fingerprinter.fingerprint(request))
+        fp = self.fp(request)
         return not self.fpset.add_one(fp)
 
     def __len__(self) -> int:

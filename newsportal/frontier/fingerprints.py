@@ -33,49 +33,71 @@ FP_BITS = 52
 LOAD = 180
 _CHUNK = 1000  # members per Lua call (unpack() in Redis's Lua has a limit near 8000)
 
-_BUCKET = """
+_BUCKET_FN = """
 local function bucket(h, level, split)
   local n = 2 ^ level
   local b = h % n
   if b < split then b = h % (2 * n) end
   return string.format('%d', b)
 end
+"""
+
+_BUCKET = (
+    _BUCKET_FN
+    + """
 local level = tonumber(redis.call('HGET', KEYS[1], 'level') or '0')
 local split = tonumber(redis.call('HGET', KEYS[1], 'split') or '0')
 """
+)
 
-_ADD = (
-    _BUCKET
-    + """
-local prefix, load = ARGV[1], tonumber(ARGV[2])
-local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
-local out = {}
-for i = 3, #ARGV do
-  local h = tonumber(ARGV[i])
-  local added = redis.call('SADD', prefix .. bucket(h, level, split), ARGV[i])
-  out[#out + 1] = added
-  if added == 1 then
-    count = count + 1
-    if count > load * (2 ^ level + split) then
-      local n2 = 2 ^ (level + 1)
-      local src = prefix .. string.format('%d', split)
-      local dst = prefix .. string.format('%d', split + 2 ^ level)
-      local moving = {}
-      for _, m in ipairs(redis.call('SMEMBERS', src)) do
-        if tonumber(m) % n2 ~= split then moving[#moving + 1] = m end
+
+def add_function(meta: str) -> str:
+    """Lua defining ``fp_add(prefix, load, members) -> {1 if new, else 0, ...}`` on the set
+    whose meta hash is the key expression ``meta``, so a script of another structure (the
+    queue: add a request's fingerprint and queue it, in one atomic step) can use it too."""
+    return (
+        _BUCKET_FN
+        + """
+local function fp_add(prefix, load, members)
+  local level = tonumber(redis.call('HGET', META, 'level') or '0')
+  local split = tonumber(redis.call('HGET', META, 'split') or '0')
+  local count = tonumber(redis.call('HGET', META, 'count') or '0')
+  local out = {}
+  for _, member in ipairs(members) do
+    local h = tonumber(member)
+    local added = redis.call('SADD', prefix .. bucket(h, level, split), member)
+    out[#out + 1] = added
+    if added == 1 then
+      count = count + 1
+      if count > load * (2 ^ level + split) then
+        local n2 = 2 ^ (level + 1)
+        local src = prefix .. string.format('%d', split)
+        local dst = prefix .. string.format('%d', split + 2 ^ level)
+        local moving = {}
+        for _, m in ipairs(redis.call('SMEMBERS', src)) do
+          if tonumber(m) % n2 ~= split then moving[#moving + 1] = m end
+        end
+        for j = 1, #moving, 500 do
+          local part = {unpack(moving, j, math.min(j + 499, #moving))}
+          redis.call('SREM', src, unpack(part))
+          redis.call('SADD', dst, unpack(part))
+        end
+        split = split + 1
+        if split == 2 ^ level then level = level + 1; split = 0 end
       end
-      for j = 1, #moving, 500 do
-        local part = {unpack(moving, j, math.min(j + 499, #moving))}
-        redis.call('SREM', src, unpack(part))
-        redis.call('SADD', dst, unpack(part))
-      end
-      split = split + 1
-      if split == 2 ^ level then level = level + 1; split = 0 end
     end
   end
+  redis.call('HSET', META, 'level', level, 'split', split, 'count', count)
+  return out
 end
-redis.call('HSET', KEYS[1], 'level', level, 'split', split, 'count', count)
-return out
+""".replace("META", meta)
+    )
+
+
+_ADD = (
+    add_function("KEYS[1]")
+    + """
+return fp_add(ARGV[1], tonumber(ARGV[2]), {unpack(ARGV, 3)})
 """
 )
 

@@ -43,6 +43,7 @@ import redis
 import scrapy_redis.queue
 from scrapy import Request
 
+from newsportal.frontier.fingerprints import FingerprintSet, add_function
 from newsportal.frontier.serialize import decode_request, encode_request
 
 SEED_PREFIX = "seed:"
@@ -106,6 +107,21 @@ end
 _PUSH = (
     _QUEUE_FN
     + """
+local kind = 1
+if ARGV[3] == '1' then kind = 2 end
+enqueue(kind, ARGV[2], ARGV[1], false)
+return 1
+"""
+)
+
+# KEYS: q held p s l o busy df-meta ; ARGV: payload, score, held(0/1), df prefix, df load, fp
+# -> 1 queued, 0 seen before. One step: a worker killed between marking a URL seen and queueing
+# it would otherwise leave it seen and never queued (its page re-read later finds it "seen").
+_PUSH_NEW = (
+    _QUEUE_FN
+    + add_function("KEYS[8]")
+    + """
+if fp_add(ARGV[4], tonumber(ARGV[5]), {ARGV[6]})[1] == 0 then return 0 end
 local kind = 1
 if ARGV[3] == '1' then kind = 2 end
 enqueue(kind, ARGV[2], ARGV[1], false)
@@ -275,6 +291,7 @@ class Frontier:
         self.keys = k
         self._core = [k["q"], k["held"], k["p"], k["s"], k["l"], k["o"], k["busy"]]
         self._push = server.register_script(_PUSH)
+        self._push_new = server.register_script(_PUSH_NEW)
         self._lease = server.register_script(_LEASE)
         self._settle = server.register_script(_SETTLE)
         self._keep = server.register_script(_KEEP)
@@ -306,6 +323,18 @@ class Frontier:
 
     def push(self, payload: bytes, priority: int, held: bool) -> None:
         self._push(self._core, [payload, -priority, int(held)])
+
+    def push_new(
+        self, payload: bytes, priority: int, held: bool, seen: FingerprintSet, fp: int
+    ) -> bool:
+        """Queue the request unless ``fp`` is in ``seen`` (the run's dupefilter), adding it
+        there in the same atomic step; False: seen before."""
+        return bool(
+            self._push_new(
+                [*self._core, seen.meta],
+                [payload, -priority, int(held), seen.prefix, seen.load, str(fp)],
+            )
+        )
 
     def lease(self, lease_seconds: float) -> tuple[str | None, bytes | None, int]:
         """(id, payload, expired leases moved back) of the next request, or (None, None, n).
@@ -397,6 +426,12 @@ class LeasedQueue(scrapy_redis.queue.Base):
     def push(self, request: Request) -> None:
         held = request.priority <= self.hold_priority
         self.frontier.push(self._encode_request(request), request.priority, held)
+
+    def push_new(self, request: Request, seen: FingerprintSet, fp: int) -> bool:
+        """Push the request unless its fingerprint ``fp`` is in ``seen``, atomically."""
+        held = request.priority <= self.hold_priority
+        return self.frontier.push_new(self._encode_request(request), request.priority, held,
+                                      seen, fp)  # fmt: skip
 
     def pop(self, timeout: float = 0) -> tuple[str, bytes] | None:
         """Lease the next request: (lease id, encoded request), or None. Never blocks."""

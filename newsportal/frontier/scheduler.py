@@ -208,11 +208,17 @@ class FrontierScheduler(BaseScheduler):
         if self.lost:
             return False
         try:
-            if not request.dont_filter and self.df.request_seen(request):
+            if not request.dont_filter and self.df.refused(request):
                 self.df.log(request, self.spider)
                 return False
             try:
-                self.queue.push(request)
+                if request.dont_filter:
+                    self.queue.push(request)
+                # Marked seen and queued in one step: a worker killed in between must not
+                # leave a URL seen that nobody queued.
+                elif not self.queue.push_new(request, self.df.fpset, self.df.fp(request)):
+                    self.df.log(request, self.spider)
+                    return False
             except (ValueError, TypeError, AttributeError, pickle.PicklingError) as exc:
                 self.stats.inc_value(STAT + "unserializable")
                 logger.error("Request cannot be shared, dropped (%s): %s", exc, request)
