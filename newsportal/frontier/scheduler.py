@@ -6,9 +6,10 @@ What each worker does:
   ``start()`` requests (it holds a ``seed:`` lease meanwhile, so nobody sees the run empty and
   leaves); the others join the run and skip ``start()``. A run left unfinished (all workers
   killed, Redis lost) is resumed: its queue and leases are still there.
-* **enqueue**: the run's dupefilter (:mod:`.dupefilter`), then the serialized request into
-  the queue (requests of priority <= ``NEWSPORTAL_FRONTIER_HOLD_PRIORITY``, the held-back
-  off-scheme articles, into the held queue, leased only when no other work is left anywhere).
+* **enqueue**: the run's dupefilter (:mod:`.dupefilter`) and the serialized request into the
+  queue, in one atomic step (requests of priority <= ``NEWSPORTAL_FRONTIER_HOLD_PRIORITY``,
+  the held-back off-scheme articles, into the held queue, leased only when no other work is
+  left anywhere).
 * **lease** (``next_request``): one request at a time, as the engine has room for it, so a
   worker never sits on work others could do.
 * **settle / ack**: when the engine is done with a request (:mod:`.engine`) its new requests
