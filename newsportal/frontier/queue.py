@@ -104,15 +104,13 @@ end
 """
 
 # KEYS: q held p s l o busy ; ARGV: payload, score, held(0/1)
-_PUSH = (
-    _QUEUE_FN
-    + """
+_PUSH_STEP = """
 local kind = 1
 if ARGV[3] == '1' then kind = 2 end
 enqueue(kind, ARGV[2], ARGV[1], false)
 return 1
 """
-)
+_PUSH = _QUEUE_FN + _PUSH_STEP
 
 # KEYS: q held p s l o busy df-meta ; ARGV: payload, score, held(0/1), df prefix, df load, fp
 # -> 1 queued, 0 seen before. One step: a worker killed between marking a URL seen and queueing
@@ -122,11 +120,8 @@ _PUSH_NEW = (
     + add_function("KEYS[8]")
     + """
 if fp_add(ARGV[4], tonumber(ARGV[5]), {ARGV[6]})[1] == 0 then return 0 end
-local kind = 1
-if ARGV[3] == '1' then kind = 2 end
-enqueue(kind, ARGV[2], ARGV[1], false)
-return 1
 """
+    + _PUSH_STEP
 )
 
 # KEYS: q held p s l o busy w seq ; ARGV: worker, lease seconds
