@@ -13,6 +13,10 @@ and prints ``MEMORY USAGE`` (SAMPLES 0, every key) divided by N, side by side, p
 positives of ours on N URLs never added (a false positive would skip a page).
 Goal: <= 40 bytes per URL (10 M URLs well under 500 MB).
 
+Then the in-run dedupe of a shared crawl, per article, beside the URL maps it used to keep,
+and everything that grows with the URLs seen (dupefilter per URL; seen-store and in-run dedupe
+per article) per seen URL, at two shares of articles among the URLs.
+
 Then the request queue, which dominates at a crawl's peak: the same N URLs as the spider's
 links (``callback=parse``, ``errback=on_error``, ``meta`` via_related/depth, priority 0 or -1,
 the Referer header of the list page Scrapy's RefererMiddleware adds)
@@ -39,6 +43,7 @@ from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
 
+from newsportal.frontier.dedupe import RedisDedupeState
 from newsportal.frontier.fingerprints import FingerprintSet, fingerprint, memory_usage
 from newsportal.frontier.queue import Frontier, LeasedQueue
 from newsportal.frontier.serialize import request_to_dict
@@ -76,6 +81,31 @@ def measure(server: RedisServer, n: int) -> tuple[float, float, int, float]:
     theirs_bytes = memory_usage(client, ["bench:scrapy-redis"]) / n
     client.flushdb()
     return ours_bytes, theirs_bytes, false_positives, n / seconds
+
+
+def measure_dedupe(server: RedisServer, n: int) -> tuple[float, float]:
+    """The in-run dedupe's bytes per article: (as kept now, as it was). Now: fingerprint sets
+    of identities and contents, and the (URL, page) pairs of articles not yet stored. Before:
+    two Redis hashes, identity and content digest -> the kept URL."""
+    client = server.client(0)
+    client.flushdb()
+    state = RedisDedupeState(client, "bench:dd:")
+    batch: list[int] = []  # in flight until storage acknowledges a batch of 100
+    for url in urls(n):
+        state.claim(url, url, fingerprint(url + "#id") >> 2, fingerprint(url + "#body"))
+        batch.append(state.pair(url, url))
+        if len(batch) == 100:
+            state.stored(batch)
+            batch = []
+    now = sum(structure.memory_usage() for structure in state.structures) / n
+    pipe = client.pipeline(transaction=False)
+    for url in urls(n):
+        for name in ("k", "c"):
+            pipe.hset(f"bench:old:{name}", fingerprint(url + name).to_bytes(8, "big"), url)
+    pipe.execute()
+    before = memory_usage(client, ["bench:old:k", "bench:old:c"]) / n
+    client.flushdb()
+    return now, before
 
 
 class PickledQueue(LeasedQueue):
@@ -135,6 +165,20 @@ def main(sizes: list[int]) -> None:
             verdict = "met" if ours <= GOAL else "MISSED"
             print(f"goal <= {GOAL:.0f} bytes per URL: {verdict} ({ours:.1f} at {sizes[-1]} URLs); "
                   f"10 M URLs would take ~{ours * 10e6 / 2**20:.0f} MiB")  # fmt: skip
+            print()
+            print(f"{'articles':>10}  {'in-run dedupe B/article':>23}  "
+                  f"{'per seen URL: 80% / 100% articles':>34}")  # fmt: skip
+            print(f"{'':>10}  {'now   URL maps':>23}  {'(dupefilter, seen-store, dedupe)':>34}")
+            for n in sizes:
+                dedupe, maps = measure_dedupe(server, n)
+                ours = measure(server, n)[0]
+                share = [ours + a * (ours + dedupe) for a in (0.8, 1.0)]
+                print(f"{n:>10}  {dedupe:>11.1f} {maps:>11.1f}  "
+                      f"{share[0]:>26.1f} / {share[1]:.1f}")  # fmt: skip
+            verdict = "met" if share[0] <= GOAL else "MISSED"
+            print(f"per seen URL at 80% articles: {share[0]:.1f} (goal <= {GOAL:.0f}: {verdict}); "
+                  f"10 M such URLs ~{share[0] * 10e6 / 2**20:.0f} MiB; 100% articles: "
+                  f"{share[1]:.1f}")  # fmt: skip
             print()
             print(f"{'queued':>10}  {'payload B':>17}  {'Redis B/request':>17}  "
                   f"{'frontier B/URL, all queued':>26}  {'ratio':>6}")  # fmt: skip

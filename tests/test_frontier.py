@@ -7,7 +7,10 @@ import time
 
 import pytest
 import redis
+from itemadapter import ItemAdapter
 from scrapy import FormRequest, Request
+from scrapy import signals as scrapy_signals
+from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
@@ -18,7 +21,7 @@ from newsportal.frontier.connection import (
     redact_redis_url,
     redis_from_settings,
 )
-from newsportal.frontier.dedupe import RedisDedupeState
+from newsportal.frontier.dedupe import RedisDedupeState, SharedDedupePipeline
 from newsportal.frontier.dupefilter import RedisDupeFilter
 from newsportal.frontier.fingerprints import FingerprintSet, fingerprint, memory_usage
 from newsportal.frontier.queue import Frontier
@@ -29,7 +32,10 @@ from newsportal.frontier.serialize import (
     request_to_dict,
 )
 from newsportal.items import NewsArticle
+from newsportal.pipelines import dedupe_keys
+from newsportal.signals import article_alias
 from newsportal.spiders.jiulong import JiulongSpider
+from newsportal.storage.mongo import MongoPipeline, items_stored
 
 pytest_plugins = ["tests.redis_fixtures"]
 
@@ -425,20 +431,87 @@ def test_a_link_is_queued_in_less_than_half_the_pickled_size():
 def test_dedupe_keeps_one_address_and_lets_a_redelivery_through(server):
     one, two = RedisDedupeState(server, "t:dd:"), RedisDedupeState(server, "t:dd:")
     url = "http://news.jiulongw.cn/china/2024-06-05/1.html"
-    assert one.claim_url(url, page=url)
-    assert two.claim_url(url, page=url)  # the same page again: a re-delivered request
-    assert not two.claim_url(url, page="http://news.jiulongw.cn/m/1.html")  # another page
-    assert one.claim_content("fp", url) == url
-    assert two.claim_content("fp", "http://news.jiulongw.cn/html/1.html") == url
-    assert two.claim_content("fp", url) == url
+    mirror = "http://www.jiulongw.cn/china/2024-06-05/1.html"
+    assert one.claim(url, url, None, 7) == "new"
+    assert two.claim(url, url, None, 7) == "again"  # the same page again: a re-delivery
+    assert two.claim(mirror, mirror, None, 7) == "content"  # same content, another address
+    assert one.claim(mirror, mirror, None, 7) == "content"  # ... and so when re-delivered
+    one.stored([one.pair(url, url)])  # in MongoDB now: its pair is no longer kept
+    assert server.scard("t:dd:pairs") == 0
+    assert two.claim(url, url, None, 7) == "content"  # re-delivered now: what is stored wins
+
+
+def test_dedupe_a_canonical_link_claims_the_url_it_names(server):
+    one, two = RedisDedupeState(server, "t:dd:"), RedisDedupeState(server, "t:dd:")
+    url = "http://news.jiulongw.cn/china/2024-06-05/2.html"
+    mobile = "http://m.jiulongw.cn/2.html"
+    assert one.claim(url, mobile, None, 8) == "new"  # the mobile page names url canonical
+    assert two.claim(url, url, None, 9) == "url"  # the page at url itself is then a duplicate
+    assert one.claim(url, mobile, None, 8) == "again"
 
 
 def test_dedupe_by_article_id_keeps_the_preferred_address_whoever_comes_first(server):
     one, two = RedisDedupeState(server, "t:dd:"), RedisDedupeState(server, "t:dd:")
     static = "http://www.example.cn/news/2024-06-05/142435.html"
     dynamic = "http://www.example.cn/index.php?m=content&c=index&a=show&catid=11&id=142435"
-    identity = "example.cn#142435\x00title"
-    assert one.claim_identity(identity, dynamic) == ("new", dynamic)
-    assert two.claim_identity(identity, static) == ("better", dynamic)  # takes over
-    assert one.claim_identity(identity, dynamic) == ("worse", static)
-    assert two.claim_identity(identity, static) == ("same", static)
+    other = "http://www.example.cn/index.php?m=content&c=index&a=show&catid=12&id=142435"
+    identity = 142435 << 10
+    assert one.claim(dynamic, dynamic, identity, 1) == "new"
+    assert two.claim(static, static, identity, 2) == "better"  # takes over
+    assert one.claim(other, other, identity, 3) == "identity"  # worse than the kept one
+    assert two.claim(static, static, identity, 2) == "again"
+    assert one.claim(dynamic, dynamic, identity, 1) == "again"  # kept once: re-delivered
+
+
+def test_dedupe_content_merges_pages_with_no_id_never_two_ids(server):
+    state = RedisDedupeState(server, "t:dd:")
+    a = "http://www.example.cn/news/2024-06-05/1.html"
+    b = "http://www.example.cn/news/2024-06-05/2.html"
+    plain = "http://www.example.cn/special/story.html"
+    assert state.claim(a, a, 1 << 20, 5) == "new"
+    assert state.claim(b, b, 2 << 20, 5) == "new"  # another id: never merged on content
+    assert state.claim(plain, plain, None, 5) == "content"  # no id: the same story
+    assert state.claim(plain + "?x", plain + "?x", None, 6) == "new"
+    assert state.claim(b + "#", b + "#", 3 << 20, 6) == "content"  # an id meets no-id content
+
+
+def test_dedupe_state_keeps_no_url_a_few_bytes_per_article(server):
+    state = RedisDedupeState(server, "t:dd:")
+    for n in range(3000):
+        url = f"http://news.jiulongw.cn/china/2024-06-05/{100000 + n}.html"
+        identity, content = fingerprint(url) >> 2, fingerprint(url + "body")
+        assert state.claim(url, url, identity, content) == "new"
+        state.stored([state.pair(url, url)])
+    size = sum(structure.memory_usage() for structure in state.structures)
+    # Identity and content: two 8-byte members an article (a URL in a hash: ~115 bytes each).
+    assert size / 3000 < 21, size / 3000
+
+
+@pytest.mark.parametrize("stored_by", ["MongoDB", "the feed"])
+def test_shared_dedupe_forgets_a_pair_once_its_article_is_had(server, stored_by):
+    # A pair is kept only while its article is in flight: Redis holds no URL per article.
+    settings = {}
+    if stored_by == "MongoDB":
+        settings = {"MONGO_URI": "mongodb://127.0.0.1:9", "ITEM_PIPELINES": {MongoPipeline: 300}}
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()
+    pipeline = SharedDedupePipeline.from_crawler(crawler)
+    pipeline.state = RedisDedupeState(server, "t:dd:")
+    aliases = []
+    crawler.signals.connect(lambda **kw: aliases.append(kw), signal=article_alias, weak=False)
+    url = "http://news.jiulongw.cn/china/2024-06-05/142470.html"
+    item = NewsArticle(url=url, title="标题", body="正文")
+    assert pipeline.process_item(item) is item
+    assert server.scard("t:dd:pairs") == 1
+    if stored_by == "MongoDB":
+        crawler.signals.send_catch_log(items_stored, items=[item], urls=[url])
+    else:
+        crawler.signals.send_catch_log(scrapy_signals.item_scraped, item=item, response=None)
+    assert server.scard("t:dd:pairs") == 0
+    twin = NewsArticle(url=url.replace("news.", "www."), title="标题", body="正文")
+    with pytest.raises(DropItem):
+        pipeline.process_item(twin)
+    # The same id and title: an alias of the stored article, named by its identity number.
+    identity = dedupe_keys(ItemAdapter(item))[0]
+    assert [(a["url"], a["alias"], a["key"]) for a in aliases] == [(None, twin["url"], identity)]
+    assert crawler.stats.get_value("newsportal/dropped/duplicate_content") == 1

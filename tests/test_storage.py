@@ -8,11 +8,13 @@ import logging
 from pathlib import Path
 
 import pytest
+from itemadapter import ItemAdapter
 from pymongo import monitoring
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newsportal.items import NewsArticle
+from newsportal.pipelines import dedupe_keys
 from newsportal.signals import article_alias
 from newsportal.storage.mongo import (
     MongoPipeline,
@@ -223,6 +225,38 @@ def test_aliases_are_merged(mongo_server, mongo_database, collection, tmp_path):
     asyncio.run(go())
     doc = collection.find_one({"_id": SEED_URL})
     assert sorted(doc["aliases"]) == [alias_a, alias_b, alias_c]
+    assert collection.count_documents({}) == 1
+
+
+def test_an_alias_named_by_dedupe_key_reaches_the_document_holding_it(
+    mongo_server, mongo_database, collection, tmp_path
+):
+    # A shared crawl's worker drops a duplicate knowing the kept article only by its numbers.
+    kept = article(7, url=SEED_URL.replace("142465", "142477"))
+    identity, content = dedupe_keys(ItemAdapter(kept))
+    assert identity is not None
+    in_batch = kept["url"].replace("/china/", "/m/")
+    by_other = kept["url"] + "?from=app"
+    pipeline, crawler = make_pipeline(mongo_server.uri, mongo_database, tmp_path)
+    other, other_crawler = make_pipeline(mongo_server.uri, mongo_database, tmp_path / "b")
+
+    async def go() -> None:
+        await pipeline.open_spider()
+        await other.open_spider()
+        await pipeline.process_item(kept)
+        crawler.signals.send_catch_log(article_alias, url=None, alias=in_batch, key=content)
+        await pipeline.close_spider()
+        other_crawler.signals.send_catch_log(article_alias, url=None, alias=by_other, key=identity)
+        # A re-delivered page meeting its own stored article: no alias of itself.
+        other_crawler.signals.send_catch_log(
+            article_alias, url=None, alias=kept["url"], key=content
+        )
+        await other.close_spider()
+
+    asyncio.run(go())
+    doc = collection.find_one({"_id": kept["url"]})
+    assert sorted(doc["aliases"]) == sorted([in_batch, by_other])
+    assert sorted(doc["dedupe_keys"]) == sorted([identity, content])
     assert collection.count_documents({}) == 1
 
 

@@ -4,26 +4,36 @@
 canonical URL, by the article id its addresses carry (``article_key`` with the title; the
 preferred address, ``address_rank``, wins and the other becomes an alias) and by content -- in
 the worker's memory: two workers fetching one article under two addresses would each keep it.
-:class:`SharedDedupePipeline` applies the same rules, stats and alias signals with the state in
-Redis under the run (``<ns>:dd:<run>:``), every claim one atomic step, so exactly one address
-of an article is kept whichever workers meet them, in whatever order:
+:class:`SharedDedupePipeline` applies the same rules with the state in Redis under the run
+(``<ns>:dd:<run>:``), each item's check and claim one Lua script, so exactly one address of an
+article is kept whichever workers meet them, in whatever order.
 
-* URLs: a fingerprint set of kept URLs (``u``) and one of (URL, page it came from) pairs
-  (``p``). A URL met again from the *same* page is a request delivered twice -- its first
-  worker was killed before its lease was acked, maybe before its article was stored -- so it
-  passes again (storage upserts by ``_id``: stored once); from another page it is a duplicate.
-* Article ids: a hash ``k`` of (article key, title) -> rank and kept URL, claimed in Lua: the
-  first address is kept, a better-ranked one that comes later takes over (the first becomes its
-  alias, which storage folds in), a worse one is dropped as a duplicate.
-* Content: a hash ``c`` of content fingerprint -> first URL, claimed with set-if-absent.
+The state is fingerprint sets (:class:`~newsportal.frontier.fingerprints.FingerprintSet`,
+~9 bytes a member), never a URL: a map to the kept URL cost ~230 bytes per article. Storage
+finds the kept document by the numbers instead (see :func:`newsportal.pipelines.dedupe_keys`).
 
-The maps hold a URL per article (~100 bytes each) only for the length of a run: the worker
-that ends the run deletes them with the run's dupefilter.
+* ``pairs``: (URL, page it came from) of each item kept and *not yet stored*, a plain set.
+  An item met again with the same pair is a request delivered twice -- its first worker was
+  killed before its lease was acked, maybe before its article was stored -- and passes again
+  (storage upserts by ``_id``: stored once). A pair leaves the set once storage (or the feed)
+  has the article, so the set stays as small as the articles in flight; a request re-delivered
+  after that meets its own claims and is dropped as a duplicate of what is stored.
+* ``u``: URLs kept by an item from *another* page (``rel=canonical``): the page at that URL is
+  then a duplicate. An item from its own URL only checks it; its page is fetched once a run.
+* ``k``: address rank * 2^50 + identity (buckets are chosen by the low bits). An identity met
+  with a better-ranked address takes over (storage folds the first document into it, by
+  ``article_key``); a worse or equal one is a duplicate.
+* ``ck`` / ``cu``: the content of items whose address carries an id / carries none. Two pages
+  with different ids are never merged, however alike; content with no id matches either.
+
+A duplicate is an alias of the kept document: :data:`newsportal.signals.article_alias` with
+the identity or content number, which storage looks up in ``dedupe_keys``. The sets are freed
+at the end of the run by the worker that ends it, with the run's dupefilter.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import logging
 from typing import Any
 
@@ -32,45 +42,67 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from newsportal.cms.addresses import address_rank, article_key
+from newsportal.cms.addresses import address_rank
 from newsportal.frontier.connection import crawler_redis
-from newsportal.frontier.fingerprints import FingerprintSet, fingerprint, memory_usage
-from newsportal.pipelines import DedupePipeline, _title, content_fingerprint
+from newsportal.frontier.fingerprints import (
+    LOAD,
+    SET_FUNCTIONS,
+    FingerprintSet,
+    fingerprint,
+    memory_usage,
+)
+from newsportal.pipelines import DedupePipeline, dedupe_keys
+from newsportal.signals import article_alias
+from newsportal.storage.mongo import items_stored, storage_enabled
 
 logger = logging.getLogger(__name__)
 
-_CLAIM_CONTENT = """
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur then return cur end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return ARGV[2]
-"""
+SETS = ("u", "k", "ck", "cu")
 
-# KEYS: k ; ARGV: identity, url, rank -> {status, kept}: new | same | better | worse
-_CLAIM_IDENTITY = """
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-local mine = ARGV[3] .. ' ' .. ARGV[2]
-if not cur then
-  redis.call('HSET', KEYS[1], ARGV[1], mine)
-  return {'new', ARGV[2]}
+# ARGV: prefix, load, pair, url, from another page (0/1), identity ('' if none), rank, content
+# -> again | url | identity | content (duplicates) | better | new. Checks first, claims only
+# for an item kept: a dropped duplicate re-delivered is checked (and dropped) again.
+_CLAIM = (
+    SET_FUNCTIONS
+    + """
+local RANK = 2 ^ 50
+local prefix, load = ARGV[1], tonumber(ARGV[2])
+local function has(name, member)
+  return fp_has(prefix .. name .. ':m', prefix .. name .. ':', member)
 end
-local space = string.find(cur, ' ')
-local rank, kept = tonumber(string.sub(cur, 1, space - 1)), string.sub(cur, space + 1)
-if kept == ARGV[2] then return {'same', kept} end
-if tonumber(ARGV[3]) < rank then
-  redis.call('HSET', KEYS[1], ARGV[1], mine)
-  return {'better', kept}
+local function add(name, member)
+  fp_add_to(prefix .. name .. ':m', prefix .. name .. ':', load, {member})
 end
-return {'worse', kept}
+local pair, url, elsewhere, identity = ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6]
+local rank, content = tonumber(ARGV[7]), ARGV[8]
+if redis.call('SISMEMBER', prefix .. 'pairs', pair) == 1 then return 'again' end
+if has('u', url) == 1 then return 'url' end
+local verdict = 'new'
+if identity ~= '' then
+  local base = tonumber(identity)
+  for r = 0, 3 do
+    if has('k', string.format('%d', r * RANK + base)) == 1 then
+      if rank >= r then return 'identity' end
+      verdict = 'better'
+      break
+    end
+  end
+  if verdict == 'new' and has('cu', content) == 1 then return 'content' end
+  add('k', string.format('%d', rank * RANK + base))
+  add('ck', content)
+else
+  if has('ck', content) == 1 or has('cu', content) == 1 then return 'content' end
+  add('cu', content)
+end
+redis.call('SADD', prefix .. 'pairs', pair)
+if elsewhere then add('u', url) end
+return verdict
 """
+)
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
-
-
-class _Hash:
-    """A plain Redis hash with the clear/memory_usage interface of a FingerprintSet."""
+class _Key:
+    """One plain Redis key with the clear/memory_usage interface of a FingerprintSet."""
 
     def __init__(self, server: redis.Redis, key: str) -> None:
         self.server, self.key = server, key
@@ -83,38 +115,44 @@ class _Hash:
 
 
 class RedisDedupeState:
-    """The run's dedupe state; every method is one atomic claim, safe across workers."""
+    """The run's dedupe state; :meth:`claim` is one atomic step, safe across workers."""
 
-    def __init__(self, server: redis.Redis, prefix: str) -> None:
-        self.urls = FingerprintSet(server, prefix + "u:")
-        self.pairs = FingerprintSet(server, prefix + "p:")
-        self.identities = _Hash(server, prefix + "k")
-        self.content = _Hash(server, prefix + "c")
-        self._claim_content = server.register_script(_CLAIM_CONTENT)
-        self._claim_identity = server.register_script(_CLAIM_IDENTITY)
+    def __init__(self, server: redis.Redis, prefix: str, load: int = LOAD) -> None:
+        self.server, self.prefix, self.load = server, prefix, load
+        self.sets = {name: FingerprintSet(server, f"{prefix}{name}:", load) for name in SETS}
+        self.pairs = _Key(server, prefix + "pairs")
+        self._claim = server.register_script(_CLAIM)
 
     @property
     def structures(self) -> list[Any]:
-        return [self.urls, self.pairs, self.identities, self.content]
+        return [*self.sets.values(), self.pairs]
 
-    def claim_url(self, url: str, page: str) -> bool:
-        """Whether this item may be kept under ``url`` (False: another page has it)."""
-        pair = fingerprint(f"{url}\x00{page}")
-        # The pair first: a worker killed between the two adds still lets a re-delivery through.
-        pair_is_new = self.pairs.add_one(pair)
-        url_is_new = self.urls.add_one(fingerprint(url))
-        return url_is_new or not pair_is_new
+    @staticmethod
+    def pair(url: str, page: str) -> int:
+        return fingerprint(f"{url}\x00{page}")
 
-    def claim_identity(self, identity: str, url: str) -> tuple[str, str]:
-        """(``new``|``same``|``better``|``worse``, the URL kept before this one)."""
-        status, kept = self._claim_identity(
-            [self.identities.key], [_digest(identity), url, address_rank(url)]
+    def claim(self, url: str, page: str, identity: int | None, content: int) -> str:
+        """``new`` or ``better`` (keep it), ``again`` (a re-delivery: keep it), or the reason
+        it is a duplicate: ``url``, ``identity``, ``content``."""
+        verdict = self._claim(
+            [],
+            [
+                self.prefix,
+                self.load,
+                self.pair(url, page),
+                fingerprint(url),
+                int(page != url),
+                "" if identity is None else identity,
+                address_rank(url),
+                content,
+            ],
         )
-        return status.decode(), kept.decode()
+        return verdict.decode()
 
-    def claim_content(self, content: str, url: str) -> str:
-        """The URL kept for this content: ``url`` itself unless another address came first."""
-        return self._claim_content([self.content.key], [_digest(content), url]).decode()
+    def stored(self, pairs: list[int]) -> None:
+        """These kept items are stored: a request re-delivered now is a duplicate of them."""
+        if pairs:
+            self.server.srem(self.pairs.key, *pairs)
 
 
 class SharedDedupePipeline(DedupePipeline):
@@ -122,12 +160,32 @@ class SharedDedupePipeline(DedupePipeline):
         super().__init__(crawler)
         self.state: RedisDedupeState | None = None
         self._down = False  # Redis lost: said once
+        self._in_flight: dict[int, int] = {}  # id(item) -> its pair, for items kept
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedDedupePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
+        # An article is "had" once storage acknowledged it; without MongoDB, once it is fed.
+        if storage_enabled(crawler.settings):
+            crawler.signals.connect(pipeline.items_stored, signal=items_stored)
+        else:
+            crawler.signals.connect(pipeline.item_fed, signal=signals.item_scraped)
+        for gone in (signals.item_dropped, signals.item_error):
+            crawler.signals.connect(pipeline.item_gone, signal=gone)
         return pipeline
+
+    def items_stored(self, items: list[Any], **kwargs: Any) -> None:
+        pairs = [self._in_flight.pop(id(item), None) for item in items]
+        if self.state is not None:
+            with contextlib.suppress(redis.RedisError):  # a pair left behind only lets a
+                self.state.stored([p for p in pairs if p is not None])  # re-delivery through
+
+    def item_fed(self, item: Any, **kwargs: Any) -> None:
+        self.items_stored([item])
+
+    def item_gone(self, item: Any, **kwargs: Any) -> None:
+        self._in_flight.pop(id(item), None)
 
     def spider_opened(self, spider: Any) -> None:
         scheduler = getattr(self.crawler.engine, "scheduler", None)
@@ -158,24 +216,21 @@ class SharedDedupePipeline(DedupePipeline):
         # The page the item came from: its fetched address, an alias when rel=canonical named
         # another one; the same on a re-delivery of the same request.
         page = ",".join(sorted(adapter.get("aliases") or ())) or url
-        if not state.claim_url(url, page):
+        identity, content = dedupe_keys(adapter)
+        verdict = state.claim(url, page, identity, content)
+        if verdict == "url":
             # e.g. a mobile copy whose canonical link names the kept page: keep its address.
             for alias in adapter.get("aliases") or ():
                 self._alias(url, alias)
             raise self.drop("duplicate_url", f"duplicate URL: {url}")
-        key = article_key(url)
-        if key:
-            status, kept = state.claim_identity(f"{key}\x00{_title(adapter)}", url)
-            if status == "better":
-                # The better address came second: it goes on, storage folds the first into it.
-                adapter["aliases"] = [*(adapter.get("aliases") or []), kept]
-                self.stats.inc_value("newsportal/articles/readdressed")
-                return item
-            if status == "worse":
-                self._alias(kept, url)
-                raise self.drop("duplicate_content", f"same article as {kept}: {url}")
-        kept = state.claim_content(content_fingerprint(adapter), url)
-        if kept != url and (key is None or article_key(kept) in (None, key)):
-            self._alias(kept, url)
-            raise self.drop("duplicate_content", f"same article as {kept}: {url}")
+        if verdict in ("identity", "content"):
+            # The kept document is known by its number, not its URL: storage resolves it.
+            key = identity if verdict == "identity" else content
+            for alias in [url, *(adapter.get("aliases") or ())]:
+                self.crawler.signals.send_catch_log(article_alias, url=None, alias=alias, key=key)
+            raise self.drop("duplicate_content", f"same article as one kept earlier: {url}")
+        if verdict == "better":
+            # The better address came second: it goes on, storage folds the first into it.
+            self.stats.inc_value("newsportal/articles/readdressed")
+        self._in_flight[id(item)] = state.pair(url, page)
         return item

@@ -51,17 +51,16 @@ local split = tonumber(redis.call('HGET', KEYS[1], 'split') or '0')
 )
 
 
-def add_function(meta: str) -> str:
-    """Lua defining ``fp_add(prefix, load, members) -> {1 if new, else 0, ...}`` on the set
-    whose meta hash is the key expression ``meta``, so a script of another structure (the
-    queue: add a request's fingerprint and queue it, in one atomic step) can use it too."""
-    return (
-        _BUCKET_FN
-        + """
-local function fp_add(prefix, load, members)
-  local level = tonumber(redis.call('HGET', META, 'level') or '0')
-  local split = tonumber(redis.call('HGET', META, 'split') or '0')
-  local count = tonumber(redis.call('HGET', META, 'count') or '0')
+# Lua helpers on any set, named by its meta key and bucket prefix: fp_add_to(meta, prefix, load,
+# members) -> {1 if new, else 0, ...} and fp_has(meta, prefix, member) -> 1 or 0. A structure
+# made of several sets (the in-run dedupe) checks and claims in one script with them.
+SET_FUNCTIONS = (
+    _BUCKET_FN
+    + """
+local function fp_add_to(meta, prefix, load, members)
+  local level = tonumber(redis.call('HGET', meta, 'level') or '0')
+  local split = tonumber(redis.call('HGET', meta, 'split') or '0')
+  local count = tonumber(redis.call('HGET', meta, 'count') or '0')
   local out = {}
   for _, member in ipairs(members) do
     local h = tonumber(member)
@@ -87,10 +86,27 @@ local function fp_add(prefix, load, members)
       end
     end
   end
-  redis.call('HSET', META, 'level', level, 'split', split, 'count', count)
+  redis.call('HSET', meta, 'level', level, 'split', split, 'count', count)
   return out
 end
-""".replace("META", meta)
+local function fp_has(meta, prefix, member)
+  local level = tonumber(redis.call('HGET', meta, 'level') or '0')
+  local split = tonumber(redis.call('HGET', meta, 'split') or '0')
+  return redis.call('SISMEMBER', prefix .. bucket(tonumber(member), level, split), member)
+end
+"""
+)
+
+
+def add_function(meta: str) -> str:
+    """Lua defining ``fp_add(prefix, load, members) -> {1 if new, else 0, ...}`` on the set
+    whose meta hash is the key expression ``meta``, so a script of another structure (the
+    queue: add a request's fingerprint and queue it, in one atomic step) can use it too."""
+    return (
+        SET_FUNCTIONS
+        + f"""
+local function fp_add(prefix, load, members) return fp_add_to({meta}, prefix, load, members) end
+"""
     )
 
 

@@ -422,12 +422,13 @@ class FrontierScheduler(BaseScheduler):
             return
         self._memory_at = now
         assert self.frontier is not None
-        sizes = {"url_sets": 0, "dedupe_maps": 0}
+        sizes = {"url_sets": 0, "dedupe_sets": 0}
         for structure in self.fingerprint_sets():
-            kind = "url_sets" if isinstance(structure, FingerprintSet) else "dedupe_maps"
+            kind = "dedupe_sets" if structure in self.extra_structures else "url_sets"
             sizes[kind] += structure.memory_usage()
         sizes["queue"] = memory_usage(self.server, self.frontier.structure_keys())
         total = sum(sizes.values())
+        sizes["seen"] = total - sizes["queue"]  # what grows with the URLs seen, together
         for kind, size in sizes.items():
             if size > self._memory_peaks.get(kind, 0):
                 self._memory_peaks[kind] = size
@@ -442,20 +443,22 @@ class FrontierScheduler(BaseScheduler):
         if not urls:
             return
         peaks = self._memory_peaks
-        per_url = {kind: peaks.get(kind, 0) / urls for kind in ("url_sets", "dedupe_maps", "queue")}
+        kinds = ("seen", "url_sets", "dedupe_sets", "queue")
+        per_url = {kind: peaks.get(kind, 0) / urls for kind in kinds}
         self.stats.set_value(STAT + "memory/bytes_per_url", round(self._memory_peak / urls, 1))
         for kind, value in per_url.items():
             self.stats.set_value(f"{STAT}memory/{kind}_bytes_per_url", round(value, 1))
         logger.info(
-            "Redis memory of the frontier at its peak: %d bytes for %d unique URLs = %.1f bytes "
-            "per URL: URL fingerprint sets (dupefilter, seen-store, dedupe) %.1f, in-run dedupe "
-            "maps %.1f, request queue at its widest %.1f",
-            self._memory_peak,
+            "Redis memory per unique URL (%d), at its peak: %.1f bytes for what grows with the "
+            "URLs seen (dupefilter and seen-store %.1f, in-run dedupe %.1f); request queue at "
+            "its widest %.1f; whole frontier %.1f (%d bytes)",
             urls,
-            self._memory_peak / urls,
+            per_url["seen"],
             per_url["url_sets"],
-            per_url["dedupe_maps"],
+            per_url["dedupe_sets"],
             per_url["queue"],
+            self._memory_peak / urls,
+            self._memory_peak,
         )
 
     # -- Redis lost --------------------------------------------------------------------------

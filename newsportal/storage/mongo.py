@@ -16,6 +16,12 @@ the unordered bulk may run them as it likes:
 
 Articles are reported stored (signal :data:`items_stored`) only after MongoDB acknowledged their
 batch; that is what the deltafetch middleware waits for before it counts a page as seen.
+
+Each document also keeps ``dedupe_keys``, the numbers of its identity and content
+(:func:`newsportal.pipelines.dedupe_keys`, indexed): a worker of a shared crawl that drops a
+duplicate knows the kept article only by them, and its alias is added to the document holding
+the number. Like an alias by URL, it is added to a document already written (or in this
+worker's own batch); one still in flight in another worker's batch misses it.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
 from newsportal.cms.addresses import address_rank, article_key
+from newsportal.pipelines import dedupe_keys
 from newsportal.signals import article_alias
 from newsportal.storage.spool import Spool, resolve_data_dir
 
@@ -191,13 +198,24 @@ def article_record(item: Any, now: datetime) -> dict[str, Any]:
         "doc": doc,
         "hash": content_hash(adapter),
         "aliases": aliases,
+        "keys": [key for key in dedupe_keys(adapter) if key is not None],
         "at": now,
     }
+
+
+KEY_RECORD = "dedupe-key:"  # the _id of a record that names its document by a dedupe key
 
 
 def alias_record(url: str, alias: str, now: datetime) -> dict[str, Any]:
     """A record that only adds an alias URL to an article stored earlier."""
     return {"_id": url, "doc": None, "hash": None, "aliases": [alias], "at": now}
+
+
+def key_alias_record(key: int, alias: str, now: datetime) -> dict[str, Any]:
+    """A record that adds an alias URL to the article stored with this dedupe key."""
+    record = alias_record(f"{KEY_RECORD}{key}", alias, now)
+    record["key"] = key
+    return record
 
 
 def coalesce(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -250,7 +268,7 @@ def plan_batch(collection: Collection, records: list[dict[str, Any]]) -> Plan:
     aliases. Blocking: run it in a thread.
     """
     plan = Plan()
-    records = coalesce(records)
+    records = coalesce(_resolve_keys(collection, records))
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for record in records:
         identity = _identity(record)
@@ -289,6 +307,7 @@ def plan_batch(collection: Collection, records: list[dict[str, Any]]) -> Plan:
             if url != keep and url not in aliases:
                 aliases.append(url)
         record = {**latest, "_id": keep, "doc": {**latest["doc"], "url": keep}, "aliases": aliases}
+        record["keys"] = sorted({key for member in members for key in member.get("keys") or []})
         if keep not in existing and docs:
             oldest = min(docs, key=lambda d: (d.get("first_seen_at") or latest["at"], d["_id"]))
             record["inherit"] = {
@@ -313,12 +332,37 @@ def plan_batch(collection: Collection, records: list[dict[str, Any]]) -> Plan:
     return plan
 
 
+def _resolve_keys(collection: Collection, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Alias records naming their article by a dedupe key, turned into records by ``_id``
+    (without the document's own address); one no document holds yet is left as it is."""
+    keys = sorted({record["key"] for record in records if "key" in record})
+    if not keys:
+        return records
+    owner: dict[int, str] = {}
+    for doc in collection.find({"dedupe_keys": {"$in": keys}}, {"_id": 1, "dedupe_keys": 1}):
+        for key in doc.get("dedupe_keys") or ():
+            owner.setdefault(key, doc["_id"])
+    out = []
+    for record in records:
+        url = owner.get(record.get("key"))  # type: ignore[arg-type]
+        if url is not None:
+            aliases = [alias for alias in record["aliases"] if alias != url]
+            if not aliases:
+                continue  # a re-delivered page met its own stored article
+            record = {**alias_record(url, aliases[0], record["at"]), "aliases": aliases}
+        out.append(record)
+    return out
+
+
 def write_ops(record: dict[str, Any]) -> list[UpdateOne]:
     """The update statements of one record (see the module docstring for why two)."""
     key, at = record["_id"], record["at"]
-    aliases = {"aliases": {"$each": record["aliases"]}}
+    aliases: dict[str, Any] = {"aliases": {"$each": record["aliases"]}}
     if record["doc"] is None:
-        return [UpdateOne({"_id": key}, {"$addToSet": aliases})]
+        where = {"dedupe_keys": record["key"]} if "key" in record else {"_id": key}
+        return [UpdateOne(where, {"$addToSet": aliases})]
+    if record.get("keys"):
+        aliases["dedupe_keys"] = {"$each": record["keys"]}
     digest = record["hash"]
     inherit = record.get("inherit")
     if inherit is not None:
@@ -598,6 +642,8 @@ class MongoPipeline:
         )
         # One article under several addresses (static, dynamic) is found by the id they carry.
         self.collection.create_index([("article_key", ASCENDING)], name="article_key")
+        # A shared crawl's duplicate names its kept article by these (see the module docstring).
+        self.collection.create_index([("dedupe_keys", ASCENDING)], name="dedupe_keys")
 
     async def close_spider(self) -> None:
         """Flush the pending batch: also runs on SIGTERM/Ctrl-C, Scrapy's graceful shutdown."""
@@ -640,15 +686,23 @@ class MongoPipeline:
             self._start_timer()
         return item
 
-    def _on_alias(self, url: str, alias: str) -> None:
+    def _on_alias(self, url: str | None, alias: str, key: int | None = None) -> None:
+        """``alias`` is another address of the article at ``url``, or of the one stored with
+        dedupe key ``key`` (a shared crawl's duplicate, whose kept URL the worker never knew)."""
         now = datetime.now(UTC)
-        url = self._moved.get(url, url)
+        if url is not None:
+            url = self._moved.get(url, url)
         for record, _ in self._batch:
-            if record["_id"] == url and record["doc"] is not None:
-                if alias not in record["aliases"]:
+            if record["doc"] is None:
+                continue
+            if record["_id"] == url or (key is not None and key in record.get("keys", ())):
+                if alias not in record["aliases"] and alias != record["_id"]:
                     record["aliases"].append(alias)
                 return
-        self._batch.append((alias_record(url, alias, now), None))
+        if url is not None:
+            self._batch.append((alias_record(url, alias, now), None))
+        elif key is not None:
+            self._batch.append((key_alias_record(key, alias, now), None))
         if len(self._batch) == 1:
             self._start_timer()
 
@@ -800,7 +854,8 @@ class MongoPipeline:
         for record in outcome.records:
             if record["_id"] in outcome.failed:
                 continue
-            urls.append(record["_id"])
+            if "key" not in record:
+                urls.append(record["_id"])
             urls.extend(record["aliases"])
         self.crawler.signals.send_catch_log(
             signal=items_stored, items=items, urls=urls, spider=self.crawler.spider
