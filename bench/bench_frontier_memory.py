@@ -4,7 +4,7 @@ Starts its own redis-server on 127.0.0.1 (tests/redis_fixtures.py), feeds the sa
 URLs to
 
 * ours: :class:`newsportal.frontier.fingerprints.FingerprintSet` (the run's dupefilter, the
-  seen-store and the in-run dedupe URL sets are all of this kind): 52-bit fingerprints as
+  seen-store and the in-run dedupe are all of this kind): 52-bit fingerprints as
   integers in intset buckets split by linear hashing;
 * scrapy-redis 0.9.1: ``scrapy_redis.dupefilter.RFPDupeFilter.request_seen`` (SHA1 hex strings
   in one Redis set),
