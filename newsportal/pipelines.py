@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newsportal.cms.addresses import address_rank, article_key
+from newsportal.frontier.fingerprints import fingerprint
 from newsportal.signals import article_alias
 
 logger = logging.getLogger(__name__)
@@ -78,11 +79,6 @@ def _title(adapter: ItemAdapter) -> str:
     return " ".join(str(adapter.get("title") or "").split())
 
 
-def _number(text: str, bits: int) -> int:
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> (64 - bits)
-
-
 def dedupe_keys(adapter: ItemAdapter) -> tuple[int | None, int]:
     """The article's identity (the id its address carries and its title; None when the address
     carries none) and its content, as numbers of 50 and 52 bits.
@@ -92,8 +88,9 @@ def dedupe_keys(adapter: ItemAdapter) -> tuple[int | None, int]:
     becomes an alias of the document another worker stored, found by these numbers.
     """
     key = article_key(adapter["url"])
-    identity = _number(f"{key}\x00{_title(adapter)}", 50) if key else None
-    return identity, _number(content_fingerprint(adapter), 52)
+    # 50 bits: the shared dedupe adds the address rank above them (see frontier/dedupe.py).
+    identity = fingerprint(f"{key}\x00{_title(adapter)}") >> 2 if key else None
+    return identity, fingerprint(content_fingerprint(adapter))
 
 
 class _StatsPipeline:
@@ -164,8 +161,10 @@ class DedupePipeline(_StatsPipeline):
         self.seen_content: dict[str, str] = {}
         self.seen_keys: dict[tuple[str, str], str] = {}
 
-    def _alias(self, url: str, alias: str) -> None:
-        self.crawler.signals.send_catch_log(article_alias, url=url, alias=alias)
+    def _alias(self, url: str | None, alias: str, key: int | None = None) -> None:
+        """``alias`` is another address of the article kept at ``url`` (or, unknown URL, of the
+        one stored with dedupe key ``key``): storage adds it to that document."""
+        self.crawler.signals.send_catch_log(article_alias, url=url, alias=alias, key=key)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

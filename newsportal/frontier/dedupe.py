@@ -52,7 +52,6 @@ from newsportal.frontier.fingerprints import (
     memory_usage,
 )
 from newsportal.pipelines import DedupePipeline, dedupe_keys
-from newsportal.signals import article_alias
 from newsportal.storage.mongo import items_stored, storage_enabled
 
 logger = logging.getLogger(__name__)
@@ -227,7 +226,7 @@ class SharedDedupePipeline(DedupePipeline):
             # The kept document is known by its number, not its URL: storage resolves it.
             key = identity if verdict == "identity" else content
             for alias in [url, *(adapter.get("aliases") or ())]:
-                self.crawler.signals.send_catch_log(article_alias, url=None, alias=alias, key=key)
+                self._alias(None, alias, key)
             raise self.drop("duplicate_content", f"same article as one kept earlier: {url}")
         if verdict == "better":
             # The better address came second: it goes on, storage folds the first into it.
